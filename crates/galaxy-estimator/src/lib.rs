@@ -1,0 +1,6 @@
+//! # galaxy-estimator
+//!
+//! Deep density estimators of galaxy stellar mass from images and photometry on candle: density and contrastive training, latent S, metrics.
+//!
+//! Part of the [mstar](https://github.com/mstar-project/mstar) workspace.
+#![warn(missing_docs)]
