@@ -141,8 +141,7 @@ mod tests {
         let mut md = Markdown::new();
         let err = md
             .table(&["a", "b"], &[vec!["1".into()]])
-            .err()
-            .expect("ragged row must fail");
+            .expect_err("ragged row must fail");
         assert!(err.to_string().contains("row 0 has 1 cells"));
     }
 
