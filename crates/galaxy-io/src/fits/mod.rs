@@ -9,6 +9,7 @@
 pub mod compress;
 pub mod header;
 pub mod image;
+pub mod inspect;
 pub mod table;
 pub mod write;
 
