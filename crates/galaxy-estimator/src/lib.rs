@@ -10,3 +10,4 @@ pub mod ops;
 
 pub use error::{EstimatorError, Result};
 pub mod config;
+pub mod nn;

@@ -153,6 +153,11 @@ impl CustomOp1 for Spatial {
     }
 }
 
+/// The custom CPU kernels serve f32/f64 tensors on the CPU; everything else uses candle's operators.
+fn fast_path(x: &Tensor) -> bool {
+    x.device().is_cpu() && matches!(x.dtype(), DType::F32 | DType::F64)
+}
+
 fn geom(x: &Tensor) -> candle_core::Result<Geom> {
     let (n, h, w, c) = x.dims4()?;
     Ok(Geom { n, h, w, c })
@@ -182,7 +187,7 @@ pub fn im2col(x: &Tensor, kh: usize, kw: usize, same: bool) -> candle_core::Resu
     }
     let out_h = g.h + pt + pb - kh + 1;
     let out_w = g.w + pl + pr - kw + 1;
-    if x.device().is_cpu() {
+    if fast_path(x) {
         let kind = SpatialKind::Im2Col {
             kh,
             kw,
@@ -222,7 +227,7 @@ pub(crate) fn im2col_generic(
 /// Average pooling 2x2 with stride 2 ('valid', floor) on NHWC.
 pub fn avg_pool2(x: &Tensor) -> candle_core::Result<Tensor> {
     let g = geom(x)?;
-    if x.device().is_cpu() {
+    if fast_path(x) {
         x.contiguous()?.apply_op1(Spatial {
             kind: SpatialKind::Pool2,
             g,
@@ -249,7 +254,7 @@ pub(crate) fn avg_pool2_generic(x: &Tensor) -> candle_core::Result<Tensor> {
 /// Average pooling 2x2, stride 1, TF 'same' padding, dividing by the number of valid pixels, on NHWC.
 pub fn avg_pool_same2(x: &Tensor) -> candle_core::Result<Tensor> {
     let g = geom(x)?;
-    if x.device().is_cpu() {
+    if fast_path(x) {
         x.contiguous()?.apply_op1(Spatial {
             kind: SpatialKind::PoolSame2,
             g,
@@ -283,7 +288,7 @@ pub(crate) fn avg_pool_same2_generic(x: &Tensor) -> candle_core::Result<Tensor> 
 /// Bilinear upsampling x2 on NHWC with TensorFlow 1 conventions (output i reads input i/2).
 pub fn upsample2(x: &Tensor) -> candle_core::Result<Tensor> {
     let g = geom(x)?;
-    if x.device().is_cpu() {
+    if fast_path(x) {
         x.contiguous()?.apply_op1(Spatial {
             kind: SpatialKind::Upsample2,
             g,
@@ -486,7 +491,7 @@ pub fn activate(x: &Tensor, act: Activation) -> candle_core::Result<Tensor> {
 
 /// act(x + b) with `b` broadcast along the last dimension of `x` (fused on the CPU).
 pub fn bias_act(x: &Tensor, b: &Tensor, act: Activation) -> candle_core::Result<Tensor> {
-    if x.device().is_cpu() && matches!(x.dtype(), DType::F32 | DType::F64) {
+    if fast_path(x) {
         x.contiguous()?.apply_op2(&b.contiguous()?, BiasAct(act))
     } else {
         activate(&x.broadcast_add(b)?, act)
