@@ -4,3 +4,10 @@
 //!
 //! Part of the [mstar](https://github.com/mstar-project/mstar) workspace.
 #![warn(missing_docs)]
+
+pub mod error;
+pub mod ops;
+
+pub use error::{EstimatorError, Result};
+pub mod config;
+pub mod nn;
