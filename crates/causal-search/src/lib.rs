@@ -25,5 +25,6 @@ pub mod data;
 pub mod error;
 
 // Modules of the `local` branch (bootstrap, local) are declared directly below this comment.
+pub mod local;
 
 pub use error::{CausalError, Result};
