@@ -76,9 +76,9 @@ impl Hdu {
         axes(&self.header, n, prefix).map_err(|e| e.in_hdu(self.index))
     }
 
-    /// True for an image HDU without data (NAXIS = 0 or a zero-length axis).
+    /// True for an image HDU without data array (NAXIS = 0), as astropy's `data is None`.
     pub fn is_empty(&self) -> bool {
-        self.kind == HduKind::Image && self.data_len == 0
+        self.kind == HduKind::Image && self.header.opt_i64("NAXIS").ok().flatten().unwrap_or(0) == 0
     }
 
     /// The EXTNAME keyword, if any.
@@ -242,15 +242,18 @@ impl FitsFile {
         }
         let naxes = axes(&header, "NAXIS", "NAXIS")?;
         let (kind, groups) = if index == 0 {
-            let groups =
-                header.opt_bool("GROUPS")?.unwrap_or(false) && naxes.first().copied() == Some(0);
+            // astropy: GROUPS = T makes a random-groups HDU; SIMPLE = F is non-standard
+            let groups = header.get("GROUPS") == Some(&Value::Bool(true));
+            let simple = header.get("SIMPLE") == Some(&Value::Bool(true));
             (
                 if groups {
                     HduKind::RandomGroups
+                } else if !simple {
+                    HduKind::Other("SIMPLE = F".into())
                 } else {
                     HduKind::Image
                 },
-                groups,
+                groups && naxes.first().copied() == Some(0),
             )
         } else {
             let x = header.str("XTENSION")?.trim().to_string();

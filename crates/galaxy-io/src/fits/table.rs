@@ -267,14 +267,11 @@ impl ColumnData {
 
     fn accumulate(&self, acc: &mut StatAcc) {
         match self {
-            ColumnData::Bool { values, null } => {
-                for (&v, &n) in values.iter().zip(null.iter()) {
-                    if n {
-                        acc.missing += 1;
-                    } else {
-                        acc.count += 1;
-                        acc.isum += v as i128;
-                    }
+            ColumnData::Bool { values, .. } => {
+                // a null logical counts as false (0), as astropy reads it
+                for &v in values.iter() {
+                    acc.count += 1;
+                    acc.isum += v as i128;
                 }
             }
             ColumnData::Bits(v) => {
@@ -753,6 +750,59 @@ impl Table {
         }
     }
 
+    /// The raw heap bytes of a variable-length cell (column index `col`, row `r`), checked
+    /// against the heap bounds.
+    pub fn var_bytes(&self, col: usize, r: usize) -> Result<&[u8]> {
+        let info = self
+            .columns
+            .get(col)
+            .ok_or_else(|| bad(FitsErrorKind::NotFound, format!("no column number {col}")))?;
+        let kind = info.var.ok_or_else(|| {
+            bad(
+                FitsErrorKind::Type,
+                format!("column '{}' is not variable-length", info.name),
+            )
+        })?;
+        if r >= self.rows {
+            return Err(bad(
+                FitsErrorKind::NotFound,
+                format!("row {r} >= {} rows", self.rows),
+            ));
+        }
+        let (count, off) = self.descriptor(info, kind, r);
+        let nbytes = info.elem.byte_len(count as usize).unwrap_or(usize::MAX) as u64;
+        if off.saturating_add(nbytes) > self.heap_len as u64 {
+            return Err(bad(
+                FitsErrorKind::Decode,
+                format!(
+                    "column '{}', row {r}: variable-length array ({count} elements at heap offset {off}) lies outside the heap ({} bytes)",
+                    info.name, self.heap_len
+                ),
+            ));
+        }
+        let s = self.heap_start + off as usize;
+        Ok(&self.bytes[s..s + nbytes as usize])
+    }
+
+    fn descriptor(&self, info: &ColumnInfo, kind: VarKind, r: usize) -> (u64, u64) {
+        let b = self.row_bytes(r, info);
+        if info.repeat == 0 {
+            return (0, 0);
+        }
+        if kind == VarKind::P {
+            (
+                u32::from_be_bytes([b[0], b[1], b[2], b[3]]) as u64,
+                u32::from_be_bytes([b[4], b[5], b[6], b[7]]) as u64,
+            )
+        } else {
+            let mut c = [0u8; 8];
+            c.copy_from_slice(&b[..8]);
+            let mut o = [0u8; 8];
+            o.copy_from_slice(&b[8..16]);
+            (u64::from_be_bytes(c), u64::from_be_bytes(o))
+        }
+    }
+
     fn row_bytes(&self, r: usize, c: &ColumnInfo) -> &[u8] {
         let o = self.start + r * self.row_len + c.offset;
         &self.bytes[o..o + c.width]
@@ -768,43 +818,41 @@ impl Table {
         })?;
         let data = if self.ascii {
             self.decode_ascii(info)?
-        } else if let Some(kind) = info.var {
+        } else if info.var.is_some() {
             let mut out = Vec::with_capacity(self.rows);
-            let dsz = if kind == VarKind::P { 8 } else { 16 };
+            // Files written by astropy <= 7.2 store logical VLAs as 0x00/0x01 bytes: when a
+            // logical heap holds only those bytes and at least one 0x01, read 0x01 as true
+            // and 0x00 as false (as astropy does).
+            let legacy_logical = info.elem == ElemType::Logical && {
+                let mut only01 = true;
+                let mut any1 = false;
+                for r in 0..self.rows {
+                    for &b in self.var_bytes(i, r)? {
+                        only01 &= b <= 1;
+                        any1 |= b == 1;
+                    }
+                }
+                only01 && any1
+            };
             for r in 0..self.rows {
-                let b = self.row_bytes(r, info);
-                if info.repeat == 0 || b.len() < dsz {
-                    out.push(decode_fixed(info, &[], 0, 1)?);
+                if legacy_logical {
+                    let b = self.var_bytes(i, r)?;
+                    let values =
+                        Array2::from_shape_vec((1, b.len()), b.iter().map(|&x| x == 1).collect())
+                            .expect("1 x n");
+                    let null = Array2::from_elem((1, b.len()), false);
+                    out.push(ColumnData::Bool { values, null });
                     continue;
                 }
-                let (count, off) = if kind == VarKind::P {
-                    (
-                        u32::from_be_bytes([b[0], b[1], b[2], b[3]]) as u64,
-                        u32::from_be_bytes([b[4], b[5], b[6], b[7]]) as u64,
-                    )
-                } else {
-                    let mut c = [0u8; 8];
-                    c.copy_from_slice(&b[..8]);
-                    let mut o = [0u8; 8];
-                    o.copy_from_slice(&b[8..16]);
-                    (u64::from_be_bytes(c), u64::from_be_bytes(o))
+                let slice = self.var_bytes(i, r)?;
+                let count = match info.var {
+                    Some(k) => self.descriptor(info, k, r).0 as usize,
+                    None => 0,
                 };
-                let nbytes = info.elem.byte_len(count as usize).unwrap_or(usize::MAX) as u64;
-                if off.saturating_add(nbytes) > self.heap_len as u64 {
-                    return Err(bad(
-                        FitsErrorKind::Decode,
-                        format!(
-                            "column '{}', row {r}: variable-length array ({count} elements at heap offset {off}) lies outside the heap ({} bytes)",
-                            info.name, self.heap_len
-                        ),
-                    ));
-                }
-                let s = self.heap_start + off as usize;
-                let slice = &self.bytes[s..s + nbytes as usize];
                 let mut single = info.clone();
-                single.repeat = count as usize;
+                single.repeat = count;
                 single.tdim = None;
-                out.push(decode_fixed(&single, slice, count as usize, 1)?);
+                out.push(decode_fixed(&single, slice, count, 1)?);
             }
             ColumnData::VarLen(out)
         } else {
