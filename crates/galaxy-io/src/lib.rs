@@ -4,3 +4,5 @@
 //!
 //! Part of the [mstar](https://github.com/mstar-project/mstar) workspace.
 #![warn(missing_docs)]
+
+pub mod mock;
