@@ -32,3 +32,5 @@ pub mod fits;
 pub use catalog::{CatColumn, CatValues, Catalog, SkyMatch};
 pub use error::{Error, FitsErrorKind, Result};
 pub use fits::{Card, FitsFile, FitsWriter, Header, Image, Table, Value};
+
+pub mod mock;
