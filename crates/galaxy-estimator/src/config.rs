@@ -345,13 +345,6 @@ impl ModelConfig {
         }
     }
 
-    /// Spatial size after the tail 'valid' convolutions.
-    pub(crate) fn tail_grid(&self) -> (usize, usize) {
-        let (h, w) = self.encoder_grid();
-        let r = 2 * self.image.tail_convs;
-        (h.saturating_sub(r), w.saturating_sub(r))
-    }
-
     /// Validates every field; returns a typed error naming the first bad one.
     pub fn check(&self) -> Result<()> {
         self.bins.check()?;
@@ -502,6 +495,8 @@ pub struct TrainConfig {
     pub validate_every: usize,
     /// Checkpoint every this many steps (0: only at the end).
     pub checkpoint_every: usize,
+    /// Write a JSON-lines loss record (means over the interval) every this many steps.
+    pub log_every: usize,
     /// Batch size of validation and inference passes (memory bound).
     pub eval_batch: usize,
     /// Draw an indicatif progress bar on stderr.
@@ -536,6 +531,7 @@ impl TrainConfig {
                 Preset::Paper => 5000,
                 Preset::Small => 0,
             },
+            log_every: 10,
             eval_batch: 256,
             progress: true,
         }
@@ -554,6 +550,9 @@ impl TrainConfig {
         }
         if self.batch_size == 0 {
             return Err(EstimatorError::config("batch_size", "must be positive"));
+        }
+        if self.log_every == 0 {
+            return Err(EstimatorError::config("log_every", "must be positive"));
         }
         if self.eval_batch == 0 {
             return Err(EstimatorError::config("eval_batch", "must be positive"));
