@@ -197,6 +197,19 @@ impl Binning {
     }
 }
 
+/// Stages (and decoder upsamplings) of the `small` preset: 3 for images of 32 pixels or more
+/// (a 4x4 grid after 32x32), 2 from 16 pixels, else 1.
+fn small_stages(input: InputSpec) -> usize {
+    match input {
+        InputSpec::Images { height, width, .. } => match height.min(width) {
+            s if s >= 32 => 3,
+            s if s >= 16 => 2,
+            _ => 1,
+        },
+        InputSpec::Tabular { .. } => 3,
+    }
+}
+
 /// Full description of a network (encoder, estimator head and, in contrastive mode, decoder).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ModelConfig {
@@ -303,7 +316,7 @@ impl ModelConfig {
                         pool_reduce: 8,
                         pass: 8,
                     },
-                    stages: vec![1, 1, 1],
+                    stages: vec![1; small_stages(input)],
                     tail_convs: 1,
                     tail_channels: 32,
                     dense: 128,
@@ -315,7 +328,7 @@ impl ModelConfig {
                 head_hidden: if images { 128 } else { 64 },
                 image_decoder: ImageDecoderConfig {
                     start_channels: 8,
-                    upsamplings: 3,
+                    upsamplings: small_stages(input),
                     channels: 16,
                 },
                 mlp_decoder: MlpConfig {

@@ -6,6 +6,7 @@
 #![warn(missing_docs)]
 
 pub mod alloc;
+pub mod device;
 pub mod error;
 pub mod ops;
 
@@ -14,6 +15,7 @@ pub mod augment;
 pub mod config;
 pub mod data;
 pub mod infer;
+pub mod io;
 pub mod metrics;
 pub mod nn;
 pub mod train;

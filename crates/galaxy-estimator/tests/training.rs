@@ -23,8 +23,8 @@ fn tiny_images(mode: Mode) -> ModelConfig {
         1,
         mode,
     );
-    c.image.stages = vec![1, 1];
-    c.image_decoder.upsamplings = 2;
+    assert_eq!(c.image.stages, vec![1, 1]);
+    assert_eq!(c.image_decoder.upsamplings, 2);
     c
 }
 
