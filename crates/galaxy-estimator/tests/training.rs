@@ -13,7 +13,7 @@ use ndarray::{Array1, Axis};
 
 /// The `small` design on 16x16 three-band images (two stages, one tail convolution).
 fn tiny_images(mode: Mode) -> ModelConfig {
-    let mut c = ModelConfig::preset(
+    let c = ModelConfig::preset(
         Preset::Small,
         InputSpec::Images {
             channels: 3,
