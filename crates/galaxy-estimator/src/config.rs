@@ -197,6 +197,19 @@ impl Binning {
     }
 }
 
+/// Stages (and decoder upsamplings) of the `small` preset: 3 for images of 32 pixels or more
+/// (a 4x4 grid after 32x32), 2 from 16 pixels, else 1.
+fn small_stages(input: InputSpec) -> usize {
+    match input {
+        InputSpec::Images { height, width, .. } => match height.min(width) {
+            s if s >= 32 => 3,
+            s if s >= 16 => 2,
+            _ => 1,
+        },
+        InputSpec::Tabular { .. } => 3,
+    }
+}
+
 /// Full description of a network (encoder, estimator head and, in contrastive mode, decoder).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ModelConfig {
@@ -303,7 +316,7 @@ impl ModelConfig {
                         pool_reduce: 8,
                         pass: 8,
                     },
-                    stages: vec![1, 1, 1],
+                    stages: vec![1; small_stages(input)],
                     tail_convs: 1,
                     tail_channels: 32,
                     dense: 128,
@@ -315,7 +328,7 @@ impl ModelConfig {
                 head_hidden: if images { 128 } else { 64 },
                 image_decoder: ImageDecoderConfig {
                     start_channels: 8,
-                    upsamplings: 3,
+                    upsamplings: small_stages(input),
                     channels: 16,
                 },
                 mlp_decoder: MlpConfig {
@@ -343,13 +356,6 @@ impl ModelConfig {
             }
             InputSpec::Tabular { .. } => (0, 0),
         }
-    }
-
-    /// Spatial size after the tail 'valid' convolutions.
-    pub(crate) fn tail_grid(&self) -> (usize, usize) {
-        let (h, w) = self.encoder_grid();
-        let r = 2 * self.image.tail_convs;
-        (h.saturating_sub(r), w.saturating_sub(r))
     }
 
     /// Validates every field; returns a typed error naming the first bad one.
@@ -502,6 +508,8 @@ pub struct TrainConfig {
     pub validate_every: usize,
     /// Checkpoint every this many steps (0: only at the end).
     pub checkpoint_every: usize,
+    /// Write a JSON-lines loss record (means over the interval) every this many steps.
+    pub log_every: usize,
     /// Batch size of validation and inference passes (memory bound).
     pub eval_batch: usize,
     /// Draw an indicatif progress bar on stderr.
@@ -536,6 +544,7 @@ impl TrainConfig {
                 Preset::Paper => 5000,
                 Preset::Small => 0,
             },
+            log_every: 10,
             eval_batch: 256,
             progress: true,
         }
@@ -554,6 +563,9 @@ impl TrainConfig {
         }
         if self.batch_size == 0 {
             return Err(EstimatorError::config("batch_size", "must be positive"));
+        }
+        if self.log_every == 0 {
+            return Err(EstimatorError::config("log_every", "must be positive"));
         }
         if self.eval_batch == 0 {
             return Err(EstimatorError::config("eval_batch", "must be positive"));

@@ -108,10 +108,8 @@ fn custom_ops_match_generic_composition() {
             "k={k} same={same}"
         );
     }
-    let pairs: [(
-        fn(&Tensor) -> candle_core::Result<Tensor>,
-        fn(&Tensor) -> candle_core::Result<Tensor>,
-    ); 3] = [
+    type Op = fn(&Tensor) -> candle_core::Result<Tensor>;
+    let pairs: [(Op, Op); 3] = [
         (avg_pool2, avg_pool2_generic),
         (avg_pool_same2, avg_pool_same2_generic),
         (upsample2, upsample2_generic),

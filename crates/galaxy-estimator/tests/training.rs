@@ -1,0 +1,284 @@
+//! End-to-end training tests on synthetic galaxies.
+
+mod common;
+
+use galaxy_estimator::EstimatorError;
+use galaxy_estimator::config::{InputSpec, Mode, ModelConfig, Preset, TrainConfig};
+use galaxy_estimator::data::{Inputs, Splits};
+use galaxy_estimator::infer::{PredictOptions, predict};
+use galaxy_estimator::metrics::point_metrics;
+use galaxy_estimator::train::checkpoint::load_model;
+use galaxy_estimator::train::{TrainOptions, train};
+use ndarray::{Array1, Axis};
+
+/// The `small` design on 16x16 three-band images (two stages, one tail convolution).
+fn tiny_images(mode: Mode) -> ModelConfig {
+    let c = ModelConfig::preset(
+        Preset::Small,
+        InputSpec::Images {
+            channels: 3,
+            height: 16,
+            width: 16,
+        },
+        1,
+        mode,
+    );
+    assert_eq!(c.image.stages, vec![1, 1]);
+    assert_eq!(c.image_decoder.upsamplings, 2);
+    c
+}
+
+fn quick_train(steps: usize) -> TrainConfig {
+    let mut t = TrainConfig::preset(Preset::Small, Mode::Density, true);
+    t.steps = steps;
+    t.batch_size = 32;
+    t.progress = false;
+    t.seed = 11;
+    t.lr_decay_steps = vec![steps * 2 / 3];
+    t
+}
+
+fn weights(net: &galaxy_estimator::nn::Network) -> Vec<Vec<f32>> {
+    net.params()
+        .named()
+        .map(|(_, v)| v.flatten_all().unwrap().to_vec1::<f32>().unwrap())
+        .collect()
+}
+
+#[test]
+fn small_model_learns_mass_from_images() {
+    let (x, a, y) = common::synthetic(1000, 3, 16, 1);
+    let splits = Splits {
+        train: (0..800).collect(),
+        validation: (800..900).collect(),
+        test: (900..1000).collect(),
+    };
+    let mut tc = quick_train(400);
+    tc.batch_size = 64;
+    tc.validate_every = 100;
+    let inp = Inputs::images(x.view()).with_additional(a.view());
+    let out = train(
+        &tiny_images(Mode::Density),
+        &tc,
+        &inp,
+        y.view(),
+        &splits,
+        &TrainOptions::default(),
+    )
+    .unwrap();
+    let xt = x.select(Axis(0), &splits.test);
+    let at = a.select(Axis(0), &splits.test);
+    let yt: Array1<f64> = y.select(Axis(0), &splits.test);
+    let p = predict(
+        &out.network,
+        &Inputs::images(xt.view()).with_additional(at.view()),
+        Some(yt.view()),
+        &PredictOptions::default(),
+    )
+    .unwrap();
+    let m = point_metrics(p.mean.view(), yt.view()).unwrap();
+    let sd = common::std(&yt);
+    eprintln!(
+        "sigma_MAD {:.4} vs std {:.4}; val history {:?}",
+        m.sigma_mad, sd, out.report.final_val_ce
+    );
+    assert!(
+        m.sigma_mad <= 0.3 * sd,
+        "sigma_MAD {} > 0.3 x std {}",
+        m.sigma_mad,
+        sd
+    );
+    assert!(out.report.final_val_ce.unwrap() < (520f64).ln());
+}
+
+#[test]
+fn same_seed_same_weights_and_checkpoint_reload_is_identical() {
+    let (x, a, y) = common::synthetic(64, 3, 16, 2);
+    let inp = Inputs::images(x.view()).with_additional(a.view());
+    let cfg = tiny_images(Mode::Density);
+    let tc = quick_train(6);
+    let dir = tempfile::tempdir().unwrap();
+    let opts = TrainOptions {
+        out_dir: Some(dir.path().to_path_buf()),
+        ..Default::default()
+    };
+    let r1 = train(&cfg, &tc, &inp, y.view(), &Splits::all_train(64), &opts).unwrap();
+    let r2 = train(
+        &cfg,
+        &tc,
+        &inp,
+        y.view(),
+        &Splits::all_train(64),
+        &TrainOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(weights(&r1.network), weights(&r2.network));
+    let mut tc3 = tc.clone();
+    tc3.seed = 12;
+    let r3 = train(
+        &cfg,
+        &tc3,
+        &inp,
+        y.view(),
+        &Splits::all_train(64),
+        &TrainOptions::default(),
+    )
+    .unwrap();
+    assert_ne!(weights(&r1.network), weights(&r3.network));
+    // reload
+    let loaded = load_model(dir.path(), &candle_core::Device::Cpu).unwrap();
+    let o = PredictOptions::default();
+    let p1 = predict(&r1.network, &inp, Some(y.view()), &o).unwrap();
+    let p2 = predict(&loaded, &inp, Some(y.view()), &o).unwrap();
+    assert_eq!(p1.prob, p2.prob);
+    assert_eq!(p1.s, p2.s);
+    assert_eq!(p1.ce, p2.ce);
+    // the JSON-lines log holds one record per log interval
+    let log = std::fs::read_to_string(dir.path().join("log.jsonl")).unwrap();
+    assert!(log.lines().count() >= 1);
+}
+
+#[test]
+fn interrupted_runs_resume_to_the_same_result() {
+    for mode in [Mode::Density, Mode::Contrastive] {
+        let (x, a, y) = common::synthetic(48, 3, 16, 3);
+        let inp = Inputs::images(x.view()).with_additional(a.view());
+        let cfg = tiny_images(mode);
+        let mut tc = quick_train(6);
+        tc.batch_size = 8;
+        tc.log_every = 2;
+        let straight = train(
+            &cfg,
+            &tc,
+            &inp,
+            y.view(),
+            &Splits::all_train(48),
+            &TrainOptions::default(),
+        )
+        .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let mut opts = TrainOptions {
+            out_dir: Some(dir.path().to_path_buf()),
+            stop_after: Some(3),
+            ..Default::default()
+        };
+        let part1 = train(&cfg, &tc, &inp, y.view(), &Splits::all_train(48), &opts).unwrap();
+        assert_eq!(part1.report.steps, 3);
+        opts.stop_after = None;
+        let part2 = train(&cfg, &tc, &inp, y.view(), &Splits::all_train(48), &opts).unwrap();
+        assert_eq!(part2.report.resumed_from, 3);
+        assert_eq!(
+            weights(&straight.network),
+            weights(&part2.network),
+            "{mode:?}"
+        );
+        assert_eq!(straight.report.final_loss, part2.report.final_loss);
+    }
+}
+
+#[test]
+fn contrastive_photometry_trains_and_bad_input_is_typed() {
+    let n = 64;
+    let x =
+        ndarray::Array2::from_shape_fn((n, 5), |(i, j)| 18.0 + ((i * 3 + j * 7) % 11) as f32 * 0.2);
+    let add = ndarray::Array2::from_shape_fn((n, 2), |(i, j)| ((i + j) % 3) as f32 * 0.01);
+    let y = Array1::from_shape_fn(n, |i| 9.0 + (i % 7) as f64 * 0.2);
+    let cfg = ModelConfig::preset(
+        Preset::Small,
+        InputSpec::Tabular { features: 5 },
+        2,
+        Mode::Contrastive,
+    );
+    let mut tc = TrainConfig::preset(Preset::Small, Mode::Contrastive, false);
+    tc.steps = 5;
+    tc.progress = false;
+    let inp = Inputs::tabular(x.view()).with_additional(add.view());
+    let out = train(
+        &cfg,
+        &tc,
+        &inp,
+        y.view(),
+        &Splits::all_train(n),
+        &TrainOptions::default(),
+    )
+    .unwrap();
+    let rec = out.report.history.last().unwrap();
+    for k in ["ce", "recon", "symce", "contrast"] {
+        assert!(rec.terms.get(k).is_some_and(|v| v.is_finite()), "{k}");
+    }
+    // NaN target
+    let mut yb = y.clone();
+    yb[3] = f64::NAN;
+    assert!(matches!(
+        train(
+            &cfg,
+            &tc,
+            &inp,
+            yb.view(),
+            &Splits::all_train(n),
+            &TrainOptions::default()
+        ),
+        Err(EstimatorError::NonFinite {
+            what: "target",
+            index: 3
+        })
+    ));
+    // mismatched lengths
+    let short = y.slice(ndarray::s![..10]).to_owned();
+    assert!(matches!(
+        train(
+            &cfg,
+            &tc,
+            &inp,
+            short.view(),
+            &Splits::all_train(n),
+            &TrainOptions::default()
+        ),
+        Err(EstimatorError::LengthMismatch { what: "target", .. })
+    ));
+    // contrastive needs two distinct galaxies
+    let one = Splits {
+        train: vec![2, 2],
+        ..Default::default()
+    };
+    assert!(matches!(
+        train(&cfg, &tc, &inp, y.view(), &one, &TrainOptions::default()),
+        Err(EstimatorError::Split { .. })
+    ));
+}
+
+#[test]
+fn missing_and_corrupt_checkpoints_are_typed_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let dev = candle_core::Device::Cpu;
+    assert!(matches!(
+        load_model(dir.path(), &dev),
+        Err(EstimatorError::Checkpoint { .. })
+    ));
+    let cfg = tiny_images(Mode::Density);
+    let net = galaxy_estimator::nn::Network::new(&cfg, 0, &dev).unwrap();
+    galaxy_estimator::train::checkpoint::save_model(&net, None, dir.path()).unwrap();
+    assert!(load_model(dir.path(), &dev).is_ok());
+    // flip bytes in the weights
+    let p = dir.path().join("model.safetensors");
+    let mut b = std::fs::read(&p).unwrap();
+    let k = b.len() - 10;
+    b[k] ^= 0xff;
+    std::fs::write(&p, &b).unwrap();
+    assert!(matches!(
+        load_model(dir.path(), &dev),
+        Err(EstimatorError::Checkpoint { .. })
+    ));
+    // truncated
+    std::fs::write(&p, &b[..100]).unwrap();
+    assert!(matches!(
+        load_model(dir.path(), &dev),
+        Err(EstimatorError::Checkpoint { .. })
+    ));
+    // corrupt config
+    std::fs::write(dir.path().join("config.json"), b"{not json").unwrap();
+    assert!(matches!(
+        load_model(dir.path(), &dev),
+        Err(EstimatorError::Checkpoint { .. })
+    ));
+}
