@@ -256,7 +256,7 @@ impl Fused {
             None => lx.shape().elem_count(),
         };
         let ok = lx.shape().elem_count() == want_x
-            && lx.shape().elem_count() % self.cin.max(1) == 0
+            && lx.shape().elem_count().is_multiple_of(self.cin.max(1))
             && lw.shape().elem_count() == self.kdim() * self.cout
             && lb.shape().elem_count() == self.cout;
         if ok {
