@@ -34,3 +34,5 @@ pub use error::{Error, FitsErrorKind, Result};
 pub use fits::{Card, FitsFile, FitsWriter, Header, Image, Table, Value};
 
 pub mod mock;
+pub mod preprocess;
+pub mod survey;

@@ -465,9 +465,15 @@ fn invalid_parameters_are_typed_errors() {
     assert!(MockParams::new(0).check().is_err());
     assert!(MockParams::new(10).image_size(2).check().is_err());
     assert!(MockParams::new(10).z_range(0.3, 0.1).check().is_err());
-    let m = GalaxyModel { ms_scatter: f64::NAN, ..Default::default() };
+    let m = GalaxyModel {
+        ms_scatter: f64::NAN,
+        ..Default::default()
+    };
     assert!(MockParams::new(10).model(m).check().is_err());
-    let m = GalaxyModel { q_bulge: 0.0, ..Default::default() };
+    let m = GalaxyModel {
+        q_bulge: 0.0,
+        ..Default::default()
+    };
     let err = MockParams::new(10).model(m).check().unwrap_err();
     assert!(err.to_string().contains("q_bulge"), "{err}");
     // an impossible flux limit ends with an error, not a hang

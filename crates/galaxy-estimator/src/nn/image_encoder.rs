@@ -126,22 +126,27 @@ impl ImageEncoder {
 
     /// `x`: N x H x W x C (rescaled), `a`: N x m additional inputs. Returns the latent N x L.
     pub fn forward(&self, x: &Tensor, a: Option<&Tensor>) -> Result<Tensor> {
-        let (n, h, w, _) = x.dims4()?;
+        let n = x.dim(0)?;
         let dt = x.dtype();
         let cout = self.stem.b.elem_count();
         let mut y = match (&self.add, a) {
             (Some(add), Some(a)) => {
                 // c1 = conv(x) + b_stem; add = a W + b_add; ReLU(c1 + add) broadcast over pixels.
-                let cols = ops::im2col(x, self.stem.k, self.stem.k, true)?;
-                let c1 = cols
-                    .matmul(&cast(&self.stem.w, dt)?)?
-                    .reshape((n, h * w, cout))?;
-                let av = a
-                    .matmul(&cast(&add.w, dt)?)?
-                    .broadcast_add(&(cast(&add.b, dt)? + cast(&self.stem.b, dt)?)?)?;
-                c1.broadcast_add(&av.unsqueeze(1)?)?
-                    .relu()?
-                    .reshape((n, h, w, cout))?
+                let c1 = ops::conv2d(
+                    x,
+                    &cast(&self.stem.w, dt)?,
+                    &cast(&self.stem.b, dt)?,
+                    self.stem.k,
+                    true,
+                    Activation::Linear,
+                )?;
+                let av = ops::linear(
+                    a,
+                    &cast(&add.w, dt)?,
+                    &cast(&add.b, dt)?,
+                    Activation::Linear,
+                )?;
+                c1.broadcast_add(&av.reshape((n, 1, 1, cout))?)?.relu()?
             }
             _ => self.stem.forward(x)?,
         };

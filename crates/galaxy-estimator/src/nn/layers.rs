@@ -50,8 +50,7 @@ impl Dense {
     }
     pub fn forward(&self, x: &Tensor) -> candle_core::Result<Tensor> {
         let dt = x.dtype();
-        let y = x.matmul(&cast(&self.w, dt)?)?;
-        ops::bias_act(&y, &cast(&self.b, dt)?, self.act)
+        ops::linear(x, &cast(&self.w, dt)?, &cast(&self.b, dt)?, self.act)
     }
 }
 

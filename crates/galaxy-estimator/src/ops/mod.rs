@@ -8,6 +8,7 @@
 //! Convolutions are im2col + one matrix product (candle's GEMM), so their backward pass is two
 //! matrix products and one col2im, instead of candle's slow direct transposed convolution.
 
+mod fused;
 mod kernels;
 
 pub use kernels::SpatialKind;
@@ -499,7 +500,7 @@ pub fn bias_act(x: &Tensor, b: &Tensor, act: Activation) -> candle_core::Result<
 }
 
 /// Stride-1 convolution on NHWC: `w` is (kh * kw * C_in, C_out) with rows ordered (ky, kx, c),
-/// `b` is (C_out). Returns act(conv(x) + b) as NHWC.
+/// `b` is (C_out). Returns act(conv(x) + b) as NHWC. On the CPU this is one fused autograd node.
 pub fn conv2d(
     x: &Tensor,
     w: &Tensor,
@@ -510,6 +511,31 @@ pub fn conv2d(
 ) -> candle_core::Result<Tensor> {
     let (n, h, wd, c) = x.dims4()?;
     let cout = w.dim(1)?;
+    if w.dim(0)? != k * k * c || b.elem_count() != cout {
+        return Err(candle_core::Error::Msg(format!(
+            "conv2d: kernel {:?} / bias {:?} do not fit {k}x{k}, {c} input channels",
+            w.dims(),
+            b.dims()
+        )));
+    }
+    if !same && (h < k || wd < k) {
+        return Err(candle_core::Error::Msg(format!(
+            "conv2d: {h}x{wd} input too small for a valid {k}x{k} kernel"
+        )));
+    }
+    if fast_path(x) && x.dtype() == w.dtype() && x.dtype() == b.dtype() {
+        let f = fused::Fused {
+            g: Some(Geom { n, h, w: wd, c }),
+            cin: c,
+            cout,
+            k,
+            same,
+            act,
+        };
+        return x
+            .contiguous()?
+            .apply_op3(&w.contiguous()?, &b.contiguous()?, f);
+    }
     let (cols, oh, ow) = if k == 1 {
         (x.reshape((n * h * wd, c))?, h, wd)
     } else {
@@ -523,6 +549,33 @@ pub fn conv2d(
     };
     let y = cols.matmul(w)?;
     bias_act(&y, b, act)?.reshape((n, oh, ow, cout))
+}
+
+/// Dense layer act(x W + b) for x (M x C_in), W (C_in x C_out). On the CPU one fused node.
+pub fn linear(x: &Tensor, w: &Tensor, b: &Tensor, act: Activation) -> candle_core::Result<Tensor> {
+    let (_, cin) = x.dims2()?;
+    let cout = w.dim(1)?;
+    if w.dim(0)? != cin || b.elem_count() != cout {
+        return Err(candle_core::Error::Msg(format!(
+            "linear: weight {:?} / bias {:?} do not fit {cin} inputs",
+            w.dims(),
+            b.dims()
+        )));
+    }
+    if fast_path(x) && x.dtype() == w.dtype() && x.dtype() == b.dtype() {
+        let f = fused::Fused {
+            g: None,
+            cin,
+            cout,
+            k: 1,
+            same: true,
+            act,
+        };
+        return x
+            .contiguous()?
+            .apply_op3(&w.contiguous()?, &b.contiguous()?, f);
+    }
+    bias_act(&x.matmul(w)?, b, act)
 }
 
 #[cfg(test)]

@@ -212,3 +212,64 @@ fn conv2d_matches_direct_convolution() {
         1e-6,
     );
 }
+
+#[test]
+fn fused_linear_matches_composition_and_finite_differences() {
+    // dense
+    let x = rand_t(&[5, 4], 40);
+    let w = rand_t(&[4, 3], 41);
+    let b = rand_t(&[3], 42);
+    for act in [
+        Activation::Linear,
+        Activation::Tanh,
+        Activation::LeakyRelu(0.2),
+    ] {
+        let a = linear(&x, &w, &b, act).unwrap();
+        let c = activate(&x.matmul(&w).unwrap().broadcast_add(&b).unwrap(), act).unwrap();
+        assert!(max_abs_diff(&flat(&a), &flat(&c)) < 1e-12);
+        let (ws, bs, xs) = (w.clone(), b.clone(), x.clone());
+        grad_check(&|t| linear(t, &ws, &bs, act).unwrap(), &x, 43, 1e-6);
+        grad_check(&|t| linear(&xs, t, &bs, act).unwrap(), &w, 44, 1e-6);
+        grad_check(&|t| linear(&xs, &ws, t, act).unwrap(), &b, 45, 1e-6);
+    }
+    // convolutions: 1x1, 5x5 same, 3x3 valid; kernel and bias gradients too
+    let x = rand_t(&[2, 5, 6, 3], 46);
+    for &(k, same) in &[(1, true), (5, true), (3, false), (2, true)] {
+        let w = rand_t(&[k * k * 3, 4], 47);
+        let b = rand_t(&[4], 48);
+        let act = Activation::Tanh;
+        let fast = conv2d(&x, &w, &b, k, same, act).unwrap();
+        let ((pt, pb), (pl, pr)) = if same {
+            (same_padding(k), same_padding(k))
+        } else {
+            ((0, 0), (0, 0))
+        };
+        let (oh, ow) = (5 + pt + pb + 1 - k, 6 + pl + pr + 1 - k);
+        let cols = im2col_generic(&x, k, k, (pt, pb, pl, pr), (oh, ow)).unwrap();
+        let slow = activate(&cols.matmul(&w).unwrap().broadcast_add(&b).unwrap(), act)
+            .unwrap()
+            .reshape((2, oh, ow, 4))
+            .unwrap();
+        assert_eq!(fast.dims(), slow.dims());
+        assert!(max_abs_diff(&flat(&fast), &flat(&slow)) < 1e-12, "k={k}");
+        let (ws, bs, xs) = (w.clone(), b.clone(), x.clone());
+        grad_check(
+            &|t| conv2d(t, &ws, &bs, k, same, act).unwrap(),
+            &x,
+            49,
+            1e-6,
+        );
+        grad_check(
+            &|t| conv2d(&xs, t, &bs, k, same, act).unwrap(),
+            &w,
+            50,
+            1e-6,
+        );
+        grad_check(
+            &|t| conv2d(&xs, &ws, t, k, same, act).unwrap(),
+            &b,
+            51,
+            1e-6,
+        );
+    }
+}

@@ -480,7 +480,10 @@ mod tests {
         for (r, c) in grid.r.iter().zip(&cum) {
             let exact = 2.0 * (1.0 - (-r * r / 3.0).exp());
             // trapezoid in ln r: relative error ~ h^2 / 3 = 1.4e-4 where F grows as r^2
-            assert!((c - exact).abs() < 2e-4 * exact + 1e-9, "r={r}: {c} vs {exact}");
+            assert!(
+                (c - exact).abs() < 2e-4 * exact + 1e-9,
+                "r={r}: {c} vs {exact}"
+            );
         }
     }
 
