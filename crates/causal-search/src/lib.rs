@@ -6,6 +6,9 @@
 //! The pieces:
 //! - [`data`]: datasets with named, possibly vector-valued variables;
 //! - [`ci`]: the [`CiTest`](ci::CiTest) trait, its result type and cache, and the tests;
+//! - [`graph`]: mixed graphs with endpoint marks, d-separation, DAG -> CPDAG, comparison metrics;
+//! - [`io`]: Tetrad, causal-learn, pcalg, DOT and JSON graph formats;
+//! - [`search`]: PC (and its pieces: skeleton, colliders, Meek rules, knowledge);
 //! - [`error`]: the crate's typed errors.
 //!
 //! ```
@@ -23,6 +26,9 @@
 pub mod ci;
 pub mod data;
 pub mod error;
+pub mod graph;
+pub mod io;
+pub mod search;
 
 // Modules of the `local` branch (bootstrap, local) are declared directly below this comment.
 pub mod local;

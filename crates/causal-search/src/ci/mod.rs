@@ -48,6 +48,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{CausalError, Result};
 
+pub mod discrete;
+pub mod fisher_z;
+pub mod gaussian_vector;
+pub(crate) mod linalg;
+pub mod oracle;
+
 /// The outcome of one conditional-independence test.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CiResult {
