@@ -36,3 +36,4 @@ pub use fits::{Card, FitsFile, FitsWriter, Header, Image, Table, Value};
 pub mod mock;
 pub mod preprocess;
 pub mod survey;
+pub mod wcs;
