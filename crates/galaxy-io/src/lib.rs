@@ -33,6 +33,8 @@ pub use catalog::{CatColumn, CatValues, Catalog, SkyMatch};
 pub use error::{Error, FitsErrorKind, Result};
 pub use fits::{Card, FitsFile, FitsWriter, Header, Image, Table, Value};
 
+pub mod cutout;
 pub mod mock;
 pub mod preprocess;
 pub mod survey;
+pub mod wcs;
