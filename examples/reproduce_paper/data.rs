@@ -1,0 +1,168 @@
+//! The study's sample in memory: binned images, flux-normalised images, catalog columns (NaN for
+//! missing), classes and splits; built from the mock survey or from a survey directory.
+
+use std::collections::BTreeMap;
+
+use galaxy_estimator::data::Splits;
+use galaxy_io::mock::{MockParams, MockSurvey};
+use galaxy_io::preprocess::{BinMode, FluxNormParams, bin2x2};
+use ndarray::{Array1, Array2, Array4};
+use rand::SeedableRng;
+use rand::seq::SliceRandom;
+use rand_chacha::ChaCha8Rng;
+
+pub const BANDS: [&str; 5] = ["u", "g", "r", "i", "z"];
+
+/// The sample the study runs on.
+pub struct Study {
+    /// Where the data came from (for the report).
+    pub source: String,
+    /// Raw images (nanomaggies), galaxy x band x H x W, binned 2x2 when asked.
+    pub images: Option<Array4<f32>>,
+    /// Flux-normalised images (METHOD.md section 1), same layout.
+    pub images_norm: Option<Array4<f32>>,
+    /// Catalog columns by name; NaN marks a missing value.
+    pub columns: BTreeMap<String, Array1<f64>>,
+    /// Class name per galaxy.
+    pub classes: Vec<String>,
+    /// Train / validation / test rows.
+    pub splits: Splits,
+}
+
+impl Study {
+    pub fn len(&self) -> usize {
+        self.classes.len()
+    }
+
+    pub fn has(&self, col: &str) -> bool {
+        self.columns
+            .get(col)
+            .is_some_and(|c| c.iter().any(|v| v.is_finite()))
+    }
+
+    pub fn col(&self, name: &str) -> anyhow_like::Result<&Array1<f64>> {
+        self.columns
+            .get(name)
+            .ok_or_else(|| anyhow_like::Error(format!("catalog has no column {name:?}")))
+    }
+
+    /// Columns as an N x k f64 matrix.
+    pub fn matrix(&self, names: &[String]) -> anyhow_like::Result<Array2<f64>> {
+        let cols: Vec<&Array1<f64>> = names
+            .iter()
+            .map(|n| self.col(n))
+            .collect::<Result<_, _>>()?;
+        Ok(Array2::from_shape_fn(
+            (self.len(), names.len()),
+            |(i, j)| cols[j][i],
+        ))
+    }
+
+    /// Rows where every named column is finite.
+    pub fn complete_rows(&self, names: &[String]) -> anyhow_like::Result<Vec<bool>> {
+        let m = self.matrix(names)?;
+        Ok(m.rows()
+            .into_iter()
+            .map(|r| r.iter().all(|v| v.is_finite()))
+            .collect())
+    }
+}
+
+/// Seeded 70 / 15 / 15 split of `n` rows.
+pub fn random_splits(n: usize, seed: u64) -> Splits {
+    let mut idx: Vec<usize> = (0..n).collect();
+    idx.shuffle(&mut ChaCha8Rng::seed_from_u64(seed ^ 0x5EED_5917));
+    let n_train = n * 70 / 100;
+    let n_val = n * 15 / 100;
+    let mut train = idx[..n_train].to_vec();
+    let mut validation = idx[n_train..n_train + n_val].to_vec();
+    let mut test = idx[n_train + n_val..].to_vec();
+    train.sort_unstable();
+    validation.sort_unstable();
+    test.sort_unstable();
+    Splits {
+        train,
+        validation,
+        test,
+    }
+}
+
+/// Generates the mock survey and prepares it as the study's sample.
+pub fn from_mock(n: usize, seed: u64, bin: bool) -> anyhow_like::Result<(Study, MockSurvey)> {
+    let survey = MockParams::new(n)
+        .seed(seed)
+        .image_size(64)
+        .check()?
+        .generate()?;
+    let study = study_from_parts(
+        format!("mock survey: {n} galaxies after the r < 17.77 flux limit, seed {seed}"),
+        &survey.images,
+        survey
+            .catalog
+            .columns
+            .iter()
+            .map(|c| (c.name.clone(), Array1::from(c.values.clone())))
+            .collect(),
+        survey
+            .catalog
+            .classes()?
+            .into_iter()
+            .map(|c| c.name().to_string())
+            .collect(),
+        random_splits(n, seed),
+        bin,
+    )?;
+    Ok((study, survey))
+}
+
+/// Builds a study from images (nanomaggies, galaxy x band x H x W), catalog columns, classes and
+/// splits: bins the images 2x2 when asked and flux-normalises them with the study's percentiles.
+pub fn study_from_parts(
+    source: String,
+    images: &Array4<f32>,
+    columns: BTreeMap<String, Array1<f64>>,
+    classes: Vec<String>,
+    splits: Splits,
+    bin: bool,
+) -> anyhow_like::Result<Study> {
+    let images = if bin {
+        bin2x2(images.view(), BinMode::Sum)?
+    } else {
+        images.clone()
+    };
+    let mut study = Study {
+        source,
+        images: Some(images),
+        images_norm: None,
+        columns,
+        classes,
+        splits,
+    };
+    let flux_names: Vec<String> = BANDS.iter().map(|b| format!("petroFlux_{b}")).collect();
+    if flux_names.iter().all(|c| study.has(c)) {
+        let flux = study.matrix(&flux_names)?;
+        let norm = FluxNormParams::default().check()?.fit(flux.view())?;
+        let mut x = study.images.clone().expect("images were just set");
+        norm.apply(&mut x, flux.view())?;
+        study.images_norm = Some(x);
+    }
+    Ok(study)
+}
+
+/// A tiny error type for the example: every library error becomes its message.
+pub mod anyhow_like {
+    /// The example's error: a message.
+    #[derive(Debug)]
+    pub struct Error(pub String);
+    impl std::fmt::Display for Error {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(&self.0)
+        }
+    }
+    impl<E: std::error::Error> From<E> for Error {
+        fn from(e: E) -> Self {
+            Error(e.to_string())
+        }
+    }
+    pub type Result<T> = std::result::Result<T, Error>;
+}

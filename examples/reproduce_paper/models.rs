@@ -1,0 +1,372 @@
+//! The study's input sets and models (METHOD.md section 2): which columns or images each model reads,
+//! training (density and contrastive) and prediction on every galaxy.
+
+use galaxy_estimator::config::{InputSpec, Mode, ModelConfig, Preset, TrainConfig};
+use galaxy_estimator::data::{Inputs, Splits};
+use galaxy_estimator::infer::{PredictOptions, predict};
+use galaxy_estimator::metrics::{PointMetrics, crps, point_metrics};
+use galaxy_estimator::train::{TrainOptions, train};
+use ndarray::{Array1, Array2, Axis};
+use serde::Serialize;
+
+use crate::data::{BANDS, Study, anyhow_like::Error, anyhow_like::Result};
+
+/// Which image cube a model reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum ImageKind {
+    /// Raw images (nanomaggies).
+    Raw,
+    /// Flux-normalised images.
+    Normalised,
+}
+
+/// A model's inputs: images or tabular main input, plus additional columns.
+#[derive(Clone, Debug, Serialize)]
+pub struct InputSet {
+    /// Label (e.g. `Mopt`, `IoptMir`).
+    pub label: String,
+    /// Images read as the main input, if any.
+    pub images: Option<ImageKind>,
+    /// Tabular main-input columns (empty for image models).
+    pub main: Vec<String>,
+    /// Additional-input columns.
+    pub additional: Vec<String>,
+}
+
+fn cols(prefix: &str) -> Vec<String> {
+    BANDS.iter().map(|b| format!("{prefix}{b}")).collect()
+}
+
+fn v(names: &[&str]) -> Vec<String> {
+    names.iter().map(|s| s.to_string()).collect()
+}
+
+fn cat(parts: &[Vec<String>]) -> Vec<String> {
+    parts.concat()
+}
+
+pub fn mags() -> Vec<String> {
+    cols("petroMag_")
+}
+pub fn mag_errs() -> Vec<String> {
+    cols("petroMagErr_")
+}
+pub fn mir() -> Vec<String> {
+    v(&["w1mpro", "w2mpro", "w3mpro", "w1sigmpro", "w2sigmpro"])
+}
+pub fn morph() -> Vec<String> {
+    let mut out = Vec::new();
+    for b in BANDS {
+        for p in ["Sersic_n_", "expAB_", "petroR50_", "petroR90_"] {
+            out.push(format!("{p}{b}"));
+        }
+    }
+    out
+}
+fn ebv() -> Vec<String> {
+    v(&["EBV"])
+}
+fn z() -> Vec<String> {
+    v(&["z"])
+}
+
+fn tab(label: &str, main: Vec<String>, additional: Vec<String>) -> InputSet {
+    InputSet {
+        label: label.into(),
+        images: None,
+        main,
+        additional,
+    }
+}
+
+fn img(label: &str, kind: ImageKind, additional: Vec<String>) -> InputSet {
+    InputSet {
+        label: label.into(),
+        images: Some(kind),
+        main: vec![],
+        additional,
+    }
+}
+
+/// The density models of the five decomposition cases, by label.
+pub fn density_sets() -> Vec<InputSet> {
+    vec![
+        tab("Mopt", mags(), cat(&[ebv(), mag_errs()])),
+        img("Inorm", ImageKind::Normalised, ebv()),
+        img(
+            "Inorm+Mopt",
+            ImageKind::Normalised,
+            cat(&[mags(), mag_errs(), ebv()]),
+        ),
+        tab("Morph", morph(), ebv()),
+        tab(
+            "Mopt+Morph",
+            cat(&[mags(), morph()]),
+            cat(&[ebv(), mag_errs()]),
+        ),
+        tab("Mir", mir(), ebv()),
+        tab(
+            "Mopt+Mir",
+            cat(&[mags(), mir()[..3].to_vec()]),
+            cat(&[ebv(), mag_errs(), mir()[3..].to_vec()]),
+        ),
+        img("Iopt", ImageKind::Raw, ebv()),
+        img("IoptMir", ImageKind::Raw, cat(&[ebv(), mir()])),
+        tab("Zspec", z(), ebv()),
+        img("IoptMirZspec", ImageKind::Raw, cat(&[ebv(), z(), mir()])),
+    ]
+}
+
+/// The five decomposition cases: (name, X1 label, X2 label, union label).
+pub const CASES: [(&str, &str, &str, &str); 5] = [
+    (
+        "1: Mopt | images (normalised)",
+        "Mopt",
+        "Inorm",
+        "Inorm+Mopt",
+    ),
+    ("2: Mopt | Morph", "Mopt", "Morph", "Mopt+Morph"),
+    ("3: Mopt | Mir", "Mopt", "Mir", "Mopt+Mir"),
+    ("4: Iopt | Mir", "Iopt", "Mir", "IoptMir"),
+    ("5: IoptMir | Zspec", "IoptMir", "Zspec", "IoptMirZspec"),
+];
+
+/// The five input sets of the causal analysis (contrastive models).
+pub fn contrastive_sets() -> Vec<InputSet> {
+    vec![
+        tab("Mopt", mags(), cat(&[ebv(), mag_errs()])),
+        tab(
+            "MoptMir",
+            cat(&[mags(), mir()[..3].to_vec()]),
+            cat(&[ebv(), mag_errs(), mir()[3..].to_vec()]),
+        ),
+        img("Iopt", ImageKind::Raw, ebv()),
+        img("IoptMir", ImageKind::Raw, cat(&[ebv(), mir()])),
+        img("IoptMirZspec", ImageKind::Raw, cat(&[ebv(), z(), mir()])),
+    ]
+}
+
+impl InputSet {
+    /// Every column the set reads.
+    pub fn columns(&self) -> Vec<String> {
+        cat(&[self.main.clone(), self.additional.clone()])
+    }
+
+    /// Whether the study has what this set needs (the reason when not).
+    pub fn available(&self, study: &Study) -> std::result::Result<(), String> {
+        if let Some(kind) = self.images {
+            let ok = match kind {
+                ImageKind::Raw => study.images.is_some(),
+                ImageKind::Normalised => study.images_norm.is_some(),
+            };
+            if !ok {
+                return Err(format!(
+                    "{} needs {:?} images, which the sample lacks",
+                    self.label, kind
+                ));
+            }
+        }
+        let missing: Vec<String> = self
+            .columns()
+            .into_iter()
+            .filter(|c| !study.has(c))
+            .collect();
+        if missing.is_empty() {
+            Ok(())
+        } else {
+            Err(format!(
+                "{} needs columns {}",
+                self.label,
+                missing.join(", ")
+            ))
+        }
+    }
+}
+
+/// Settings of the training runs.
+#[derive(Clone, Debug, Serialize)]
+pub struct TrainPlan {
+    /// Network preset.
+    pub preset: String,
+    /// Density-model steps, photometry MLPs.
+    pub density_steps_mlp: usize,
+    /// Density-model steps, image CNNs.
+    pub density_steps_cnn: usize,
+    /// Contrastive-model steps, photometry MLPs.
+    pub contrastive_steps_mlp: usize,
+    /// Contrastive-model steps, image CNNs.
+    pub contrastive_steps_cnn: usize,
+    /// Base seed.
+    pub seed: u64,
+}
+
+/// What a trained model gives the analyses.
+#[derive(Clone, Debug, Serialize)]
+pub struct ModelResult {
+    /// Input-set label.
+    pub label: String,
+    /// Density or contrastive.
+    pub mode: String,
+    /// Rows the model was applied to (complete inputs and target); others are NaN below.
+    pub n_used: usize,
+    /// Steps trained.
+    pub steps: usize,
+    /// Training wall-clock seconds.
+    pub seconds: f64,
+    /// Point metrics of the mean estimate on the test split.
+    pub test_metrics: Option<PointMetrics>,
+    /// CRPS on the test split (dex).
+    pub test_crps: Option<f64>,
+    /// Per-galaxy cross-entropy of the true bin (nats); NaN where not applied.
+    #[serde(skip)]
+    pub ce: Array1<f64>,
+    /// Per-galaxy mean estimate (dex); NaN where not applied.
+    #[serde(skip)]
+    pub mean: Array1<f64>,
+    /// Per-galaxy latent S; NaN rows where not applied.
+    #[serde(skip)]
+    pub s: Array2<f64>,
+}
+
+fn restrict(rows: &[usize], keep: &[bool], map: &[usize]) -> Vec<usize> {
+    rows.iter().filter(|&&r| keep[r]).map(|&r| map[r]).collect()
+}
+
+/// Trains one model on the study and predicts every galaxy with complete inputs.
+pub fn run_model(
+    study: &Study,
+    set: &InputSet,
+    mode: Mode,
+    plan: &TrainPlan,
+    seed_offset: u64,
+) -> Result<ModelResult> {
+    let target_name = "lgm_tot_p50".to_string();
+    let mut needed = set.columns();
+    needed.push(target_name.clone());
+    let keep = study.complete_rows(&needed)?;
+    let rows: Vec<usize> = (0..study.len()).filter(|&i| keep[i]).collect();
+    if rows.len() < 50 {
+        return Err(Error(format!(
+            "{}: only {} galaxies have complete inputs",
+            set.label,
+            rows.len()
+        )));
+    }
+    // position of each kept row in the compacted arrays
+    let mut map = vec![usize::MAX; study.len()];
+    for (k, &r) in rows.iter().enumerate() {
+        map[r] = k;
+    }
+    let splits = Splits {
+        train: restrict(&study.splits.train, &keep, &map),
+        validation: restrict(&study.splits.validation, &keep, &map),
+        test: restrict(&study.splits.test, &keep, &map),
+    };
+    let y_all = study.col(&target_name)?;
+    let y: Array1<f64> = rows.iter().map(|&r| y_all[r]).collect();
+    let to_f32 = |names: &[String]| -> Result<Array2<f32>> {
+        let m = study.matrix(names)?;
+        Ok(m.select(Axis(0), &rows).mapv(|v| v as f32))
+    };
+    let additional = if set.additional.is_empty() {
+        None
+    } else {
+        Some(to_f32(&set.additional)?)
+    };
+    let images_owned;
+    let tab_owned;
+    let mut inputs = match set.images {
+        Some(kind) => {
+            let cube = match kind {
+                ImageKind::Raw => study.images.as_ref(),
+                ImageKind::Normalised => study.images_norm.as_ref(),
+            }
+            .ok_or_else(|| Error(format!("{}: images missing", set.label)))?;
+            images_owned = cube.select(Axis(0), &rows);
+            Inputs::images(images_owned.view())
+        }
+        None => {
+            tab_owned = to_f32(&set.main)?;
+            Inputs::tabular(tab_owned.view())
+        }
+    };
+    if let Some(a) = additional.as_ref() {
+        inputs = inputs.with_additional(a.view());
+    }
+    let preset: Preset = plan
+        .preset
+        .parse()
+        .map_err(|e: galaxy_estimator::EstimatorError| Error(e.to_string()))?;
+    let spec: InputSpec = inputs.spec();
+    let images = spec.is_images();
+    let model = ModelConfig::preset(preset, spec, inputs.n_additional(), mode);
+    let mut tc = TrainConfig::preset(preset, mode, images);
+    tc.steps = match (mode, images) {
+        (Mode::Density, false) => plan.density_steps_mlp,
+        (Mode::Density, true) => plan.density_steps_cnn,
+        (Mode::Contrastive, false) => plan.contrastive_steps_mlp,
+        (Mode::Contrastive, true) => plan.contrastive_steps_cnn,
+    };
+    // keep the study's decay at two thirds of the run, as 60 000 of 180 000
+    tc.lr_decay_steps = vec![tc.steps * 2 / 3];
+    tc.seed = plan.seed.wrapping_add(seed_offset);
+    tc.validate_every = 0;
+    tc.progress = true;
+    let trained = train(
+        &model,
+        &tc,
+        &inputs,
+        y.view(),
+        &splits,
+        &TrainOptions::default(),
+    )?;
+    let pred = predict(
+        &trained.network,
+        &inputs,
+        Some(y.view()),
+        &PredictOptions::default(),
+    )?;
+    let n = study.len();
+    let mut ce = Array1::from_elem(n, f64::NAN);
+    let mut mean = Array1::from_elem(n, f64::NAN);
+    let mut s = Array2::from_elem((n, pred.s.ncols()), f64::NAN);
+    let pce = pred
+        .ce
+        .as_ref()
+        .ok_or_else(|| Error("prediction without cross-entropy".into()))?;
+    for (k, &r) in rows.iter().enumerate() {
+        ce[r] = pce[k];
+        mean[r] = pred.mean[k];
+        for j in 0..pred.s.ncols() {
+            s[[r, j]] = pred.s[[k, j]] as f64;
+        }
+    }
+    let (test_metrics, test_crps) = if splits.test.len() >= 5 {
+        let est: Array1<f64> = splits.test.iter().map(|&k| pred.mean[k]).collect();
+        let tru: Array1<f64> = splits.test.iter().map(|&k| y[k]).collect();
+        let m = point_metrics(est.view(), tru.view())?;
+        let c = match pred.prob.as_ref() {
+            Some(p) => Some(crps(
+                p.select(Axis(0), &splits.test).view(),
+                tru.view(),
+                &model.bins,
+            )?),
+            None => None,
+        };
+        (Some(m), c)
+    } else {
+        (None, None)
+    };
+    Ok(ModelResult {
+        label: set.label.clone(),
+        mode: format!("{mode:?}").to_lowercase(),
+        n_used: rows.len(),
+        steps: trained.report.steps,
+        seconds: trained.report.seconds,
+        test_metrics,
+        test_crps,
+        ce,
+        mean,
+        s,
+    })
+}
