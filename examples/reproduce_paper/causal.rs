@@ -344,6 +344,127 @@ pub fn median_abs(v: &[f64]) -> f64 {
     }
 }
 
+/// The causal-discovery runs of the study.
+pub struct Discovery {
+    pub truth: Option<MixedGraph>,
+    pub unselected: Option<DiscoveryRun>,
+    pub selected: Option<DiscoveryRun>,
+    pub with_s: Option<DiscoveryRun>,
+}
+
+/// Catalog quantities used as nodes when the sample has no truth DAG (real data), in tier order.
+const REAL_NODES: [(&str, &str, &str); 10] = [
+    ("z", "z", ""),
+    ("EBV", "EBV", ""),
+    ("logM", "lgm_tot_p50", ""),
+    ("rmag", "petroMag_r", ""),
+    ("g_r", "petroMag_g", "petroMag_r"),
+    ("r_i", "petroMag_r", "petroMag_i"),
+    ("R50", "petroR50_r", ""),
+    ("n", "Sersic_n_r", ""),
+    ("ba", "expAB_r", ""),
+    ("W1_W2", "w1mpro", "w2mpro"),
+];
+
+/// PC on the unselected mock population (when `unselected` gives its size and seed) and on the
+/// sample, scored against the truth DAG when there is one; then PC with S as a vector node.
+pub fn discovery(
+    study: &Study,
+    dag: Option<&TruthDag>,
+    unselected: Option<(usize, u64)>,
+    s: Option<&Array2<f64>>,
+    alpha: f64,
+    skipped: &mut Vec<String>,
+) -> Result<Discovery> {
+    let (names, values, truth, observed): (
+        Vec<String>,
+        Array2<f64>,
+        Option<MixedGraph>,
+        Vec<String>,
+    ) = match dag {
+        Some(dag) => {
+            let names: Vec<String> = dag.node_names().iter().map(|s| s.to_string()).collect();
+            let values = dag.node_values(&study.as_mock_catalog())?;
+            let observed = dag
+                .nodes
+                .iter()
+                .filter(|n| n.kind == galaxy_io::mock::NodeKind::Observed)
+                .map(|n| n.name.clone())
+                .collect();
+            (names, values, Some(truth_graph(dag)?), observed)
+        }
+        None => {
+            let avail: Vec<&(&str, &str, &str)> = REAL_NODES
+                .iter()
+                .filter(|(_, a, b)| study.has(a) && (b.is_empty() || study.has(b)))
+                .collect();
+            let mut values = Array2::zeros((study.len(), avail.len()));
+            for (j, (_, a, b)) in avail.iter().enumerate() {
+                let ca = study.col(a)?;
+                for i in 0..study.len() {
+                    values[[i, j]] = if b.is_empty() {
+                        ca[i]
+                    } else {
+                        ca[i] - study.col(b)?[i]
+                    };
+                }
+            }
+            let names: Vec<String> = avail.iter().map(|(n, _, _)| n.to_string()).collect();
+            skipped.push("scoring against a truth DAG: the sample has none (real data)".into());
+            (names.clone(), values, None, names)
+        }
+    };
+    let unselected_run = match (dag, unselected) {
+        (Some(dag), Some((n, seed))) => {
+            let cat = galaxy_io::mock::MockParams::new(n)
+                .seed(seed)
+                .r_limit(None)
+                .check()?
+                .generate_catalog()?;
+            Some(pc_fisher_z(
+                "unselected population",
+                &dag.node_values(&cat)?,
+                &names,
+                alpha,
+                truth.as_ref(),
+            )?)
+        }
+        _ => {
+            skipped.push("PC on the unselected population: only the mock has one".into());
+            None
+        }
+    };
+    let selected = pc_fisher_z(
+        "flux-limited sample (r < 17.77)",
+        &values,
+        &names,
+        alpha,
+        truth.as_ref(),
+    )?;
+    let with_s = match s {
+        Some(s) => {
+            let idx: Vec<usize> = observed
+                .iter()
+                .filter_map(|o| names.iter().position(|n| n == o))
+                .collect();
+            Some(pc_with_s(
+                "sample with S of the Iopt contrastive model",
+                &values.select(Axis(1), &idx),
+                &observed,
+                s,
+                alpha,
+            )?)
+        }
+        None => None,
+    };
+    Ok(Discovery {
+        truth,
+        unselected: unselected_run,
+        selected: Some(selected),
+        with_s,
+    })
+}
+
 /// Per-node parent lists of the truth DAG, for the report.
 pub fn truth_table(dag: &TruthDag) -> BTreeMap<String, Vec<String>> {
     let mut m = BTreeMap::new();

@@ -4,8 +4,9 @@
 use std::collections::BTreeMap;
 
 use galaxy_estimator::data::Splits;
-use galaxy_io::mock::{MockParams, MockSurvey};
+use galaxy_io::mock::{GalaxyClass, MockCatalog, MockColumn, MockParams, MockSurvey};
 use galaxy_io::preprocess::{BinMode, FluxNormParams, bin2x2};
+use galaxy_io::survey::Survey;
 use ndarray::{Array1, Array2, Array4};
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
@@ -147,6 +148,70 @@ pub fn study_from_parts(
         study.images_norm = Some(x);
     }
     Ok(study)
+}
+
+/// Reads a survey directory (e.g. made from real SDSS data) as the study's sample. Numeric catalog
+/// columns become f64 with missing values as NaN; the `class` column may hold the mock's class codes
+/// or names; without it every galaxy is in class `all`.
+pub fn from_survey_dir(dir: &std::path::Path, bin: bool) -> anyhow_like::Result<(Study, Survey)> {
+    let survey = Survey::read(dir)?;
+    let n = survey.images.dim().0;
+    let mut columns = BTreeMap::new();
+    let mut classes = vec!["all".to_string(); n];
+    for spec in &survey.manifest.columns {
+        if spec.name == "class" {
+            if let Ok(names) = survey.catalog.strings("class") {
+                classes = names;
+                continue;
+            }
+            if let Ok(codes) = survey.catalog.f64("class") {
+                classes = codes
+                    .iter()
+                    .map(|&c| {
+                        GalaxyClass::from_code(c as u8)
+                            .filter(|_| c.is_finite())
+                            .map_or_else(|| "unknown".to_string(), |k| k.name().to_string())
+                    })
+                    .collect();
+            }
+            continue;
+        }
+        if let Ok(v) = survey.catalog.f64(&spec.name) {
+            columns.insert(spec.name.clone(), v);
+        }
+    }
+    let splits = Splits {
+        train: survey.splits.train.clone(),
+        validation: survey.splits.validation.clone(),
+        test: survey.splits.test.clone(),
+    };
+    let study = study_from_parts(
+        format!("survey directory {} ({n} galaxies)", dir.display()),
+        &survey.images,
+        columns,
+        classes,
+        splits,
+        bin,
+    )?;
+    Ok((study, survey))
+}
+
+impl Study {
+    /// The study's numeric columns as a mock-style catalog (for evaluating truth-DAG node values).
+    pub fn as_mock_catalog(&self) -> MockCatalog {
+        MockCatalog {
+            columns: self
+                .columns
+                .iter()
+                .map(|(name, v)| MockColumn {
+                    name: name.clone(),
+                    unit: String::new(),
+                    description: String::new(),
+                    values: v.to_vec(),
+                })
+                .collect(),
+        }
+    }
 }
 
 /// A tiny error type for the example: every library error becomes its message.

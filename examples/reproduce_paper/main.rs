@@ -126,21 +126,27 @@ fn run(args: &Args) -> Result<()> {
             "--full (the band-separation experiments) is not available in this version; run without it".into(),
         ));
     }
-    if args.survey.is_some() {
-        return Err(Error(
-            "--survey is not available in this version: the survey-directory reader is not merged yet".into(),
-        ));
-    }
     std::fs::create_dir_all(&args.out)
         .map_err(|e| Error(format!("{}: {e}", args.out.display())))?;
 
     // 1. data
-    let pb = stage(&format!(
-        "generating the mock survey ({} galaxies)",
-        plan.n_galaxies
-    ));
-    let (study, survey) = data::from_mock(plan.n_galaxies, args.seed, true)?;
-    pb.finish_with_message(format!("mock survey: {} galaxies", study.len()));
+    let (study, truth_dag, is_mock) = match &args.survey {
+        Some(dir) => {
+            let pb = stage(&format!("reading the survey directory {}", dir.display()));
+            let (study, survey) = data::from_survey_dir(dir, true)?;
+            pb.finish_with_message(format!("survey: {} galaxies", study.len()));
+            (study, survey.manifest.truth_dag.clone(), false)
+        }
+        None => {
+            let pb = stage(&format!(
+                "generating the mock survey ({} galaxies)",
+                plan.n_galaxies
+            ));
+            let (study, survey) = data::from_mock(plan.n_galaxies, args.seed, true)?;
+            pb.finish_with_message(format!("mock survey: {} galaxies", study.len()));
+            (study, Some(survey.dag.clone()), true)
+        }
+    };
 
     let mut skipped: Vec<String> = Vec::new();
     // 2. density models
@@ -249,60 +255,16 @@ fn run(args: &Args) -> Result<()> {
     }
     pb.finish_with_message("cross-check done");
 
-    // 7. causal discovery against the truth
-    let pb = stage("PC over the mock's nodes");
-    let truth = causal::truth_graph(&survey.dag)?;
-    let names: Vec<String> = survey
-        .dag
-        .node_names()
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-    let unselected = galaxy_io::mock::MockParams::new(plan.n_unselected)
-        .seed(args.seed.wrapping_add(7))
-        .r_limit(None)
-        .check()?
-        .generate_catalog()?;
-    let values_unsel = survey.dag.node_values(&unselected)?;
-    let pc_unsel = causal::pc_fisher_z(
-        "unselected population",
-        &values_unsel,
-        &names,
+    // 7. causal discovery (against the truth when the sample has one)
+    let pb = stage("PC over the catalog's nodes");
+    let disc = causal::discovery(
+        &study,
+        truth_dag.as_ref(),
+        is_mock.then_some((plan.n_unselected, args.seed.wrapping_add(7))),
+        s_img.map(|m| &m.s),
         plan.alpha,
-        Some(&truth),
+        &mut skipped,
     )?;
-    let values_sel = survey.dag.node_values(&survey.catalog)?;
-    let pc_sel = causal::pc_fisher_z(
-        "flux-limited sample (r < 17.77)",
-        &values_sel,
-        &names,
-        plan.alpha,
-        Some(&truth),
-    )?;
-    let observed: Vec<String> = survey
-        .dag
-        .nodes
-        .iter()
-        .filter(|n| n.kind == galaxy_io::mock::NodeKind::Observed)
-        .map(|n| n.name.clone())
-        .collect();
-    let pc_s = match s_img {
-        Some(m) => {
-            let idx: Vec<usize> = observed
-                .iter()
-                .filter_map(|o| names.iter().position(|n| n == o))
-                .collect();
-            let vals = values_sel.select(ndarray::Axis(1), &idx);
-            Some(causal::pc_with_s(
-                "flux-limited sample with S of the Iopt contrastive model",
-                &vals,
-                &observed,
-                &m.s,
-                plan.alpha,
-            )?)
-        }
-        None => None,
-    };
     pb.finish_with_message("PC done");
 
     // 8. report
@@ -322,14 +284,14 @@ fn run(args: &Args) -> Result<()> {
         local,
         cases,
         checks,
-        pc_unselected: pc_unsel,
-        pc_selected: pc_sel,
-        pc_with_s: pc_s,
-        truth: causal::truth_table(&survey.dag),
+        pc_unselected: disc.unselected,
+        pc_selected: disc.selected,
+        pc_with_s: disc.with_s,
+        truth: truth_dag.as_ref().map(causal::truth_table),
         skipped,
         seconds: started.elapsed().as_secs_f64(),
     };
-    report::write(&args.out, &study, &truth, &out)?;
+    report::write(&args.out, &study, disc.truth.as_ref(), &out)?;
     pb.finish_with_message(format!(
         "report written to {} ({:.0} s in all)",
         args.out.display(),

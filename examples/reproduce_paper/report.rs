@@ -30,10 +30,10 @@ pub struct Outputs {
     pub local: Vec<LocalRun>,
     pub cases: Vec<CaseResult>,
     pub checks: Vec<CrossCheck>,
-    pub pc_unselected: DiscoveryRun,
-    pub pc_selected: DiscoveryRun,
+    pub pc_unselected: Option<DiscoveryRun>,
+    pub pc_selected: Option<DiscoveryRun>,
     pub pc_with_s: Option<DiscoveryRun>,
-    pub truth: BTreeMap<String, Vec<String>>,
+    pub truth: Option<BTreeMap<String, Vec<String>>>,
     pub skipped: Vec<String>,
     pub seconds: f64,
 }
@@ -71,7 +71,7 @@ fn model_mean_mi(study: &Study, cases: &[CaseResult]) -> BTreeMap<String, f64> {
 
 fn findings(study: &Study, o: &Outputs) -> Vec<Finding> {
     let mut f = Vec::new();
-    if let Some(cmp) = &o.pc_unselected.vs_truth {
+    if let Some(cmp) = o.pc_unselected.as_ref().and_then(|r| r.vs_truth.as_ref()) {
         let p = cmp.adjacency_precision.unwrap_or(f64::NAN);
         let r = cmp.adjacency_recall.unwrap_or(f64::NAN);
         f.push(Finding {
@@ -133,7 +133,7 @@ fn draw_graph(
     Ok(())
 }
 
-pub fn write(dir: &Path, study: &Study, truth: &MixedGraph, o: &Outputs) -> Result<()> {
+pub fn write(dir: &Path, study: &Study, truth: Option<&MixedGraph>, o: &Outputs) -> Result<()> {
     let found = findings(study, o);
     #[derive(Serialize)]
     struct Json<'a> {
@@ -314,47 +314,50 @@ pub fn write(dir: &Path, study: &Study, truth: &MixedGraph, o: &Outputs) -> Resu
         figures.push((file, title));
     }
     // graphs
-    let truth_run = DiscoveryRun {
-        label: "truth".into(),
-        algorithm: "generator".into(),
-        test: "-".into(),
-        alpha: 0.0,
-        n_samples: 0,
-        nodes: truth.names().to_vec(),
-        edges: vec![],
-        vs_truth: None,
-        graph: truth.clone(),
-    };
-    draw_graph(
-        dir,
-        "graph_truth.png",
-        "Truth DAG of the mock generator",
-        &truth_run,
-        None,
-    )?;
-    draw_graph(
-        dir,
-        "graph_pc_unselected.png",
-        "PC (Fisher-z, alpha 0.01) on the unselected population",
-        &o.pc_unselected,
-        Some(truth),
-    )?;
-    draw_graph(
-        dir,
-        "graph_pc_selected.png",
-        "PC on the flux-limited sample (r < 17.77)",
-        &o.pc_selected,
-        Some(truth),
-    )?;
-    figures.push(("graph_truth.png".into(), "Truth DAG".into()));
-    figures.push((
-        "graph_pc_unselected.png".into(),
-        "PC on the unselected population".into(),
-    ));
-    figures.push((
-        "graph_pc_selected.png".into(),
-        "PC on the flux-limited sample".into(),
-    ));
+    if let Some(truth) = truth {
+        let truth_run = DiscoveryRun {
+            label: "truth".into(),
+            algorithm: "generator".into(),
+            test: "-".into(),
+            alpha: 0.0,
+            n_samples: 0,
+            nodes: truth.names().to_vec(),
+            edges: vec![],
+            vs_truth: None,
+            graph: truth.clone(),
+        };
+        draw_graph(
+            dir,
+            "graph_truth.png",
+            "Truth DAG of the mock generator",
+            &truth_run,
+            None,
+        )?;
+        figures.push(("graph_truth.png".into(), "Truth DAG".into()));
+    }
+    if let Some(r) = &o.pc_unselected {
+        draw_graph(
+            dir,
+            "graph_pc_unselected.png",
+            "PC (Fisher-z, alpha 0.01) on the unselected population",
+            r,
+            truth,
+        )?;
+        figures.push((
+            "graph_pc_unselected.png".into(),
+            "PC on the unselected population".into(),
+        ));
+    }
+    if let Some(r) = &o.pc_selected {
+        draw_graph(
+            dir,
+            "graph_pc_selected.png",
+            "PC (Fisher-z, alpha 0.01) on the sample",
+            r,
+            truth,
+        )?;
+        figures.push(("graph_pc_selected.png".into(), "PC on the sample".into()));
+    }
     if let Some(s) = &o.pc_with_s {
         draw_graph(
             dir,
@@ -622,7 +625,7 @@ pub fn write(dir: &Path, study: &Study, truth: &MixedGraph, o: &Outputs) -> Resu
     md.heading(2, "Causal discovery against the truth")
         .paragraph("PC-stable with Fisher-z at alpha 0.01 and background knowledge (z and EBV in the first tier) over the mock's documented nodes, scored against the CPDAG of the generator's truth DAG.");
     let mut rows = Vec::new();
-    for run in [&o.pc_unselected, &o.pc_selected] {
+    for run in o.pc_unselected.iter().chain(&o.pc_selected) {
         if let Some(c) = &run.vs_truth {
             rows.push(vec![
                 run.label.clone(),
@@ -649,8 +652,24 @@ pub fn write(dir: &Path, study: &Study, truth: &MixedGraph, o: &Outputs) -> Resu
         ],
         &rows,
     )?;
-    let diff = edge_changes(&o.pc_unselected, &o.pc_selected);
-    md.paragraph(&format!("What the flux cut changes (adjacencies): {diff}"));
+    if let (Some(a), Some(b)) = (&o.pc_unselected, &o.pc_selected) {
+        let diff = edge_changes(a, b);
+        md.paragraph(&format!("What the flux cut changes (adjacencies): {diff}"));
+    }
+    if truth.is_none() {
+        if let Some(r) = &o.pc_selected {
+            let e: Vec<String> = r
+                .edges
+                .iter()
+                .map(|e| format!("{} {}-{} {}", e.a, e.mark_a, e.mark_b, e.b))
+                .collect();
+            md.paragraph(&format!(
+                "PC edges on the sample ({} galaxies): {}",
+                r.n_samples,
+                e.join("; ")
+            ));
+        }
+    }
     if let Some(s) = &o.pc_with_s {
         let adj: Vec<String> = s
             .edges
