@@ -70,7 +70,15 @@ fn default_data() -> PathBuf {
 }
 
 /// The variables derived from the table (name, meaning, values with NaN for missing).
-fn variables(cat: &Catalog) -> Result<(Vec<(String, String)>, Array2<f64>, usize, usize), Error> {
+/// The derived variables: (name, meaning), the complete rows, and the row counts.
+struct Derived {
+    vars: Vec<(String, String)>,
+    values: Array2<f64>,
+    n_unique: usize,
+    n_rows: usize,
+}
+
+fn variables(cat: &Catalog) -> Result<Derived, Error> {
     let nsaid = cat.f64("nsa_nsaid")?;
     // deduplicate on nsa_nsaid, keeping the first row of each; -9999 = no NSA match
     let mut seen = std::collections::HashSet::new();
@@ -126,12 +134,12 @@ fn variables(cat: &Catalog) -> Result<(Vec<(String, String)>, Array2<f64>, usize
     let complete: Vec<usize> = (0..dedup.nrows())
         .filter(|&i| dedup.row(i).iter().all(|v| v.is_finite()))
         .collect();
-    Ok((
-        names,
-        dedup.select(Axis(0), &complete),
-        keep.len(),
-        cat.nrows(),
-    ))
+    Ok(Derived {
+        vars: names,
+        values: dedup.select(Axis(0), &complete),
+        n_unique: keep.len(),
+        n_rows: cat.nrows(),
+    })
 }
 
 fn main() {
@@ -151,7 +159,12 @@ fn run(args: &Args) -> Result<(), Error> {
         )));
     }
     let cat = Catalog::from_fits(&path, Some(1))?;
-    let (vars, values, n_unique, n_rows) = variables(&cat)?;
+    let Derived {
+        vars,
+        values,
+        n_unique,
+        n_rows,
+    } = variables(&cat)?;
     let names: Vec<String> = vars.iter().map(|v| v.0.clone()).collect();
     eprintln!(
         "{n_rows} rows, {n_unique} unique NSA galaxies, {} complete",

@@ -235,6 +235,14 @@ pub struct LocalRun {
     pub corr_perm_cond: Vec<f64>,
 }
 
+/// Neighbourhood sizes and seed of the local tests.
+#[derive(Clone, Copy, Debug)]
+pub struct LocalSettings {
+    pub k: usize,
+    pub k_max: usize,
+    pub seed: u64,
+}
+
 /// Runs the latent-space local tests (METHOD.md section 5) of `s` for each query variable.
 pub fn local_tests(
     study: &Study,
@@ -242,10 +250,9 @@ pub fn local_tests(
     s: &Array2<f64>,
     queries: &[&str],
     cond: &str,
-    k: usize,
-    k_max: usize,
-    seed: u64,
+    settings: LocalSettings,
 ) -> Result<Vec<LocalRun>> {
+    let LocalSettings { k, k_max, seed } = settings;
     // rows whose S exists (the model saw complete inputs)
     let ok: Vec<usize> = (0..study.len())
         .filter(|&i| s.row(i).iter().all(|v| v.is_finite()))

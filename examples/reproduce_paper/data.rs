@@ -140,7 +140,8 @@ pub fn study_from_parts(
         splits,
     };
     let flux_names: Vec<String> = BANDS.iter().map(|b| format!("petroFlux_{b}")).collect();
-    if flux_names.iter().all(|c| study.has(c)) {
+    let n_bands = study.images.as_ref().map_or(0, |x| x.dim().1);
+    if n_bands == BANDS.len() && flux_names.iter().all(|c| study.has(c)) {
         let flux = study.matrix(&flux_names)?;
         let norm = FluxNormParams::default().check()?.fit(flux.view())?;
         let mut x = study.images.clone().expect("images were just set");

@@ -202,9 +202,11 @@ fn run(args: &Args) -> Result<()> {
                 &m.s,
                 &queries,
                 "z",
-                plan.local_k,
-                plan.local_k_max,
-                args.seed,
+                causal::LocalSettings {
+                    k: plan.local_k,
+                    k_max: plan.local_k_max,
+                    seed: args.seed,
+                },
             )?);
         }
     } else {

@@ -154,6 +154,20 @@ impl InputSet {
 
     /// Whether the study has what this set needs (the reason when not).
     pub fn available(&self, study: &Study) -> std::result::Result<(), String> {
+        if !study.has("lgm_tot_p50") {
+            return Err("the sample has no stellar-mass target lgm_tot_p50".into());
+        }
+        if self.images.is_some()
+            && study
+                .images
+                .as_ref()
+                .is_some_and(|x| x.dim().1 != BANDS.len())
+        {
+            return Err(format!(
+                "{} needs ugriz images; the sample's stamps have another band count",
+                self.label
+            ));
+        }
         if let Some(kind) = self.images {
             let ok = match kind {
                 ImageKind::Raw => study.images.is_some(),

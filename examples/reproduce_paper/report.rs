@@ -369,7 +369,7 @@ pub fn write(dir: &Path, study: &Study, truth: Option<&MixedGraph>, o: &Outputs)
         figures.push(("graph_pc_with_s.png".into(), "PC with S as a node".into()));
     }
     // predicted vs true
-    let y = study.col("lgm_tot_p50")?;
+    let target = study.col("lgm_tot_p50").ok();
     for m in o
         .density
         .iter()
@@ -380,7 +380,7 @@ pub fn write(dir: &Path, study: &Study, truth: Option<&MixedGraph>, o: &Outputs)
             .test
             .iter()
             .filter(|&&r| m.mean[r].is_finite())
-            .map(|&r| (y[r], m.mean[r]))
+            .filter_map(|&r| target.map(|t| (t[r], m.mean[r])))
             .unzip();
         let note = m.test_metrics.as_ref().map(|t| {
             format!(
@@ -440,7 +440,7 @@ pub fn write(dir: &Path, study: &Study, truth: Option<&MixedGraph>, o: &Outputs)
             ]
         })
         .collect();
-    md.table(&["claim", "measured", "holds"], &rows)?;
+    table(&mut md, &["claim", "measured", "holds"], &rows)?;
 
     md.heading(2, "Models").paragraph(&format!(
         "Density models trained {} steps (photometry MLPs) and {} steps (image CNNs); contrastive \
@@ -469,7 +469,8 @@ pub fn write(dir: &Path, study: &Study, truth: Option<&MixedGraph>, o: &Outputs)
             ]
         })
         .collect();
-    md.table(
+    table(
+        &mut md,
         &[
             "model",
             "mode",
@@ -506,7 +507,8 @@ pub fn write(dir: &Path, study: &Study, truth: Option<&MixedGraph>, o: &Outputs)
             ]
         })
         .collect();
-    md.table(
+    table(
+        &mut md,
         &[
             "case",
             "I1",
@@ -542,7 +544,8 @@ pub fn write(dir: &Path, study: &Study, truth: Option<&MixedGraph>, o: &Outputs)
         }
     }
     md.paragraph("Per class (68% bootstrap interval of the total):");
-    md.table(
+    table(
+        &mut md,
         &[
             "case", "class", "n", "Red", "Unq1", "Unq2", "Syn", "total", "gap",
         ],
@@ -577,7 +580,8 @@ pub fn write(dir: &Path, study: &Study, truth: Option<&MixedGraph>, o: &Outputs)
             ]
         })
         .collect();
-    md.table(
+    table(
+        &mut md,
         &[
             "case",
             "estimator",
@@ -610,7 +614,8 @@ pub fn write(dir: &Path, study: &Study, truth: Option<&MixedGraph>, o: &Outputs)
             ]
         })
         .collect();
-    md.table(
+    table(
+        &mut md,
         &[
             "model",
             "query",
@@ -623,7 +628,11 @@ pub fn write(dir: &Path, study: &Study, truth: Option<&MixedGraph>, o: &Outputs)
     )?;
 
     md.heading(2, "Causal discovery against the truth")
-        .paragraph("PC-stable with Fisher-z at alpha 0.01 and background knowledge (z and EBV in the first tier) over the mock's documented nodes, scored against the CPDAG of the generator's truth DAG.");
+        .paragraph(if truth.is_some() {
+            "PC-stable with Fisher-z at alpha 0.01 and background knowledge (z and EBV in the first tier) over the mock's documented nodes, scored against the CPDAG of the generator's truth DAG."
+        } else {
+            "PC-stable with Fisher-z at alpha 0.01 and background knowledge (z and EBV in the first tier) over the catalog quantities the sample has; there is no truth to score against."
+        });
     let mut rows = Vec::new();
     for run in o.pc_unselected.iter().chain(&o.pc_selected) {
         if let Some(c) = &run.vs_truth {
@@ -639,7 +648,8 @@ pub fn write(dir: &Path, study: &Study, truth: Option<&MixedGraph>, o: &Outputs)
             ]);
         }
     }
-    md.table(
+    table(
+        &mut md,
         &[
             "sample",
             "n",
@@ -656,19 +666,15 @@ pub fn write(dir: &Path, study: &Study, truth: Option<&MixedGraph>, o: &Outputs)
         let diff = edge_changes(a, b);
         md.paragraph(&format!("What the flux cut changes (adjacencies): {diff}"));
     }
-    if truth.is_none() {
-        if let Some(r) = &o.pc_selected {
-            let e: Vec<String> = r
-                .edges
-                .iter()
-                .map(|e| format!("{} {}-{} {}", e.a, e.mark_a, e.mark_b, e.b))
-                .collect();
-            md.paragraph(&format!(
-                "PC edges on the sample ({} galaxies): {}",
-                r.n_samples,
-                e.join("; ")
-            ));
-        }
+    if truth.is_none()
+        && let Some(r) = &o.pc_selected
+    {
+        let e: Vec<String> = r.edges.iter().map(edge_symbol).collect();
+        md.paragraph(&format!(
+            "PC edges on the sample ({} galaxies): {}",
+            r.n_samples,
+            e.join("; ")
+        ));
     }
     if let Some(s) = &o.pc_with_s {
         let adj: Vec<String> = s
@@ -693,6 +699,30 @@ pub fn write(dir: &Path, study: &Study, truth: Option<&MixedGraph>, o: &Outputs)
     }
     md.write(&dir.join("report.md"))?;
     Ok(())
+}
+
+/// A table, or a note when it has no rows (the analysis did not run).
+fn table(md: &mut Markdown, header: &[&str], rows: &[Vec<String>]) -> Result<()> {
+    if rows.is_empty() {
+        md.paragraph("(not run on this sample: see the skipped analyses)");
+    } else {
+        md.table(header, rows)?;
+    }
+    Ok(())
+}
+
+fn edge_symbol(e: &crate::causal::NamedEdge) -> String {
+    let left = match e.mark_a.as_str() {
+        "arrow" => "<",
+        "circle" => "o",
+        _ => "-",
+    };
+    let right = match e.mark_b.as_str() {
+        "arrow" => ">",
+        "circle" => "o",
+        _ => "-",
+    };
+    format!("{} {left}-{right} {}", e.a, e.b)
 }
 
 fn edge_changes(a: &DiscoveryRun, b: &DiscoveryRun) -> String {
