@@ -33,16 +33,29 @@ fn cutouts(c: &mut Criterion) {
     let data = Array2::from_shape_fn((1489, 2048), |(y, x)| ((x * 7 + y * 13) % 101) as f32);
     let reference = Frame::new("r", data.clone(), w.clone()).unwrap();
     let t = 0.5f64.to_radians();
-    let rotated = TanWcs::new([1023.7, 746.2], [164.42, 39.12], [[-s * t.cos(), s * t.sin()], [s * t.sin(), s * t.cos()]]).unwrap();
+    let rotated = TanWcs::new(
+        [1023.7, 746.2],
+        [164.42, 39.12],
+        [[-s * t.cos(), s * t.sin()], [s * t.sin(), s * t.cos()]],
+    )
+    .unwrap();
     let other = Frame::new("g", data, rotated).unwrap();
     let frames = [reference, other];
     let positions: Vec<(f64, f64)> = (0..200)
-        .map(|i| w.pixel_to_sky(100.0 + (i % 20) as f64 * 90.3, 100.0 + (i / 20) as f64 * 120.7))
+        .map(|i| {
+            w.pixel_to_sky(
+                100.0 + (i % 20) as f64 * 90.3,
+                100.0 + (i / 20) as f64 * 120.7,
+            )
+        })
         .collect();
     let mut g = c.benchmark_group("cutout");
     g.sample_size(10);
     g.throughput(Throughput::Elements(positions.len() as u64));
-    for (name, kernel) in [("lanczos3", Resampling::Lanczos3), ("bilinear", Resampling::Bilinear)] {
+    for (name, kernel) in [
+        ("lanczos3", Resampling::Lanczos3),
+        ("bilinear", Resampling::Bilinear),
+    ] {
         let cfg = CutoutParams::new(64).resampling(kernel).check().unwrap();
         g.bench_function(format!("200_stamps_2_bands_64px_{name}"), |b| {
             b.iter(|| black_box(cfg.cut(&frames, 0, &positions).unwrap().indices.len()))
