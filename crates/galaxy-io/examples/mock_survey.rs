@@ -45,7 +45,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .r_limit(if a.no_selection { None } else { Some(17.77) });
     let mock = params.check()?.generate()?;
     let splits = Splits::random(a.n, (a.train, a.validation), a.seed)?;
-    let survey = Survey::from_mock(&mock, splits)?;
+    let survey = Survey::from_mock(mock, splits)?;
     survey.write(&a.out, a.overwrite)?;
     println!(
         "{}",

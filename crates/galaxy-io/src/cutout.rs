@@ -254,63 +254,83 @@ fn lanczos3(x: f64) -> f64 {
     }
 }
 
-/// Interpolates `data` at (x, y). `Ok(None)` when the kernel needs pixels outside the frame,
-/// `Ok(Some(NaN))` when a source pixel under the kernel is missing.
-fn sample(data: &Array2<f32>, x: f64, y: f64, kernel: Resampling) -> Option<f64> {
-    let (h, w) = data.dim();
+/// Separable interpolation taps for a fractional offset `t` in [0, 1): weights for the pixels
+/// floor(x) + start .. floor(x) + start + len (normalised to sum 1).
+#[derive(Debug, Clone, Copy)]
+struct Taps {
+    w: [f64; 6],
+    start: i64,
+    len: usize,
+}
+
+fn taps(kernel: Resampling, t: f64) -> Taps {
+    if t < 1e-12 {
+        // on a grid position every kernel reduces to a copy
+        let mut w = [0.0; 6];
+        w[0] = 1.0;
+        return Taps {
+            w,
+            start: 0,
+            len: 1,
+        };
+    }
     match kernel {
         Resampling::Bilinear => {
-            let (fx, fy) = (x.floor(), y.floor());
-            let (tx, ty) = (x - fx, y - fy);
-            let (ix, iy) = (fx as i64, fy as i64);
-            // taps with zero weight (exact grid positions) need not exist
-            let x1 = if tx > 0.0 { ix + 1 } else { ix };
-            let y1 = if ty > 0.0 { iy + 1 } else { iy };
-            if ix < 0 || iy < 0 || x1 >= w as i64 || y1 >= h as i64 {
-                return None;
+            let mut w = [0.0; 6];
+            w[0] = 1.0 - t;
+            w[1] = t;
+            Taps {
+                w,
+                start: 0,
+                len: 2,
             }
-            let g = |yy: i64, xx: i64| data[[yy as usize, xx as usize]] as f64;
-            let v = (1.0 - ty) * ((1.0 - tx) * g(iy, ix) + tx * g(iy, x1))
-                + ty * ((1.0 - tx) * g(y1, ix) + tx * g(y1, x1));
-            Some(v)
         }
         Resampling::Lanczos3 => {
-            let (fx, fy) = (x.floor(), y.floor());
-            let (ix, iy) = (fx as i64, fy as i64);
-            let mut wx = [0.0f64; 6];
-            let mut wy = [0.0f64; 6];
-            for k in 0..6 {
-                wx[k] = lanczos3(x - (ix - 2 + k as i64) as f64);
-                wy[k] = lanczos3(y - (iy - 2 + k as i64) as f64);
+            let mut w = [0.0; 6];
+            for (k, wk) in w.iter_mut().enumerate() {
+                *wk = lanczos3(t - (k as f64 - 2.0));
             }
-            let (sx, sy): (f64, f64) = (wx.iter().sum(), wy.iter().sum());
-            // the support actually used: taps with non-zero weight
-            let used = |wts: &[f64; 6], i0: i64, n: usize| -> bool {
-                wts.iter()
-                    .enumerate()
-                    .all(|(k, &wt)| wt == 0.0 || (0..n as i64).contains(&(i0 - 2 + k as i64)))
-            };
-            if !used(&wx, ix, w) || !used(&wy, iy, h) {
-                return None;
+            let s: f64 = w.iter().sum();
+            w.iter_mut().for_each(|v| *v /= s);
+            Taps {
+                w,
+                start: -2,
+                len: 6,
             }
-            let mut acc = 0.0;
-            for (ky, &wyk) in wy.iter().enumerate() {
-                if wyk == 0.0 {
-                    continue;
-                }
-                let yy = (iy - 2 + ky as i64) as usize;
-                let mut row = 0.0;
-                for (kx, &wxk) in wx.iter().enumerate() {
-                    if wxk == 0.0 {
-                        continue;
-                    }
-                    row += wxk * data[[yy, (ix - 2 + kx as i64) as usize]] as f64;
-                }
-                acc += wyk * row;
-            }
-            Some(acc / (sx * sy))
         }
     }
+}
+
+/// Interpolates `data` with the pixel (ix, iy) as floor of the position. `None` when the taps need
+/// pixels outside the frame; `Some(NaN)` when a source pixel under the kernel is missing.
+fn sample_taps(data: &Array2<f32>, ix: i64, iy: i64, tx: &Taps, ty: &Taps) -> Option<f64> {
+    let (h, w) = data.dim();
+    let (x0, y0) = (ix + tx.start, iy + ty.start);
+    if x0 < 0 || y0 < 0 || x0 + tx.len as i64 > w as i64 || y0 + ty.len as i64 > h as i64 {
+        return None;
+    }
+    let mut acc = 0.0;
+    for ky in 0..ty.len {
+        let row = data.row((y0 + ky as i64) as usize);
+        let mut r = 0.0;
+        for kx in 0..tx.len {
+            r += tx.w[kx] * row[(x0 + kx as i64) as usize] as f64;
+        }
+        acc += ty.w[ky] * r;
+    }
+    Some(acc)
+}
+
+/// Interpolates `data` at (x, y) (see [`sample_taps`]).
+fn sample(data: &Array2<f32>, x: f64, y: f64, kernel: Resampling) -> Option<f64> {
+    let (fx, fy) = (x.floor(), y.floor());
+    sample_taps(
+        data,
+        fx as i64,
+        fy as i64,
+        &taps(kernel, x - fx),
+        &taps(kernel, y - fy),
+    )
 }
 
 impl CutoutConfig {
@@ -371,19 +391,30 @@ impl CutoutConfig {
                     for (b, f) in frames.iter().enumerate() {
                         let mut img = Array2::<f32>::zeros((n, n));
                         let mut mask = Array2::<bool>::from_elem((n, n), false);
+                        // on the reference grid every stamp pixel has the same fractional offset
+                        let same_grid = b == reference || f.wcs == *refw;
+                        let (fx0, fy0) = (x0.floor(), y0.floor());
+                        let (tx0, ty0) =
+                            (taps(p.resampling, x0 - fx0), taps(p.resampling, y0 - fy0));
                         for j in 0..n {
                             for i in 0..n {
-                                let (rx, ry) = (x0 + i as f64, y0 + j as f64);
-                                let (sx, sy) = if b == reference || f.wcs == *refw {
-                                    (rx, ry)
+                                let v = if same_grid {
+                                    sample_taps(
+                                        &f.data,
+                                        fx0 as i64 + i as i64,
+                                        fy0 as i64 + j as i64,
+                                        &tx0,
+                                        &ty0,
+                                    )
                                 } else {
-                                    let (r, d) = refw.pixel_to_sky(rx, ry);
-                                    f.wcs.sky_to_pixel(r, d).unwrap_or((f64::NAN, f64::NAN))
-                                };
-                                let v = if sx.is_finite() && sy.is_finite() {
-                                    sample(&f.data, sx, sy, p.resampling)
-                                } else {
-                                    None
+                                    let (r, d) = refw.pixel_to_sky(x0 + i as f64, y0 + j as f64);
+                                    let (sx, sy) =
+                                        f.wcs.sky_to_pixel(r, d).unwrap_or((f64::NAN, f64::NAN));
+                                    if sx.is_finite() && sy.is_finite() {
+                                        sample(&f.data, sx, sy, p.resampling)
+                                    } else {
+                                        None
+                                    }
                                 };
                                 match v {
                                     None => {

@@ -15,7 +15,7 @@
 //! use galaxy_io::mock::MockParams;
 //! use galaxy_io::survey::{Splits, Survey};
 //! let mock = MockParams::new(12).seed(3).image_size(16).check()?.generate()?;
-//! let survey = Survey::from_mock(&mock, Splits::random(12, (0.5, 0.25), 1)?)?;
+//! let survey = Survey::from_mock(mock, Splits::random(12, (0.5, 0.25), 1)?)?;
 //! let dir = tempfile::tempdir().unwrap();
 //! let path = dir.path().join("mock");
 //! survey.write(&path, false)?;
@@ -269,9 +269,9 @@ impl Survey {
         Ok(s)
     }
 
-    /// A survey directory's content from a generated mock (catalog columns with units and descriptions,
+    /// A survey directory's content from a generated mock (consumed: its image cube moves, not copied) (catalog columns with units and descriptions,
     /// `class` and `id` as integers, the truth DAG and generator parameters in the manifest).
-    pub fn from_mock(mock: &MockSurvey, splits: Splits) -> Result<Survey> {
+    pub fn from_mock(mock: MockSurvey, splits: Splits) -> Result<Survey> {
         let mut catalog = Catalog::new();
         let mut specs = Vec::new();
         for c in &mock.catalog.columns {
@@ -295,20 +295,19 @@ impl Survey {
                 description: c.description.clone(),
             });
         }
+        let generator = serde_json::to_value(&mock.params)
+            .map_err(|e| json_err(Path::new("manifest.json"), e))?;
         let mut s = Survey::new(
-            mock.images.clone(),
+            mock.images,
             catalog,
             splits,
-            mock.bands.clone(),
+            mock.bands,
             mock.pixel_scale,
             "galaxy-io mock survey (docs/mock-survey.md)",
         )?;
         s.manifest.columns = specs;
-        s.manifest.truth_dag = Some(mock.dag.clone());
-        s.manifest.generator = Some(
-            serde_json::to_value(&mock.params)
-                .map_err(|e| json_err(Path::new("manifest.json"), e))?,
-        );
+        s.manifest.truth_dag = Some(mock.dag);
+        s.manifest.generator = Some(generator);
         Ok(s)
     }
 

@@ -11,7 +11,7 @@ fn small_survey() -> Survey {
         .unwrap()
         .generate()
         .unwrap();
-    Survey::from_mock(&mock, Splits::random(10, (0.6, 0.2), 2).unwrap()).unwrap()
+    Survey::from_mock(mock, Splits::random(10, (0.6, 0.2), 2).unwrap()).unwrap()
 }
 
 #[test]
