@@ -151,11 +151,17 @@ impl Features<'_> {
             Features::Latent(s, m) => format!("S of {m} ({} dims)", s.ncols()),
         }
     }
+    /// The feature matrix, without columns that repeat an earlier one exactly (the mock's
+    /// per-band structural parameters can coincide, which would make covariances singular).
     fn matrix(&self, study: &Study) -> Result<Array2<f64>> {
-        match self {
-            Features::Columns(c) => study.matrix(c),
-            Features::Latent(s, _) => Ok((*s).clone()),
-        }
+        let m = match self {
+            Features::Columns(c) => study.matrix(c)?,
+            Features::Latent(s, _) => (*s).clone(),
+        };
+        let keep: Vec<usize> = (0..m.ncols())
+            .filter(|&j| (0..j).all(|i| m.column(i) != m.column(j)))
+            .collect();
+        Ok(m.select(Axis(1), &keep))
     }
 }
 
