@@ -7,7 +7,7 @@
 //! ```
 //! Prints `{"redundancy", "unique1", "unique2", "synergy", "total", ...}` in nats. `isx` takes
 //! `ksg1` only, `iccs` takes `gcmi` or `gauss`, `mmi` any estimator; another combination is a
-//! typed error.
+//! typed error. `elapsed_s` in the JSON is the wall time of the decomposition alone.
 
 use std::process::ExitCode;
 
@@ -61,7 +61,9 @@ fn run(a: &Args) -> Result<(), InfoError> {
     let x1 = table.select_list(&a.x1)?;
     let x2 = table.select_list(&a.x2)?;
     let y = table.select_list(&a.y)?;
+    let start = std::time::Instant::now();
     let r = pid.decompose(x1.view(), x2.view(), y.view())?;
+    let elapsed_s = start.elapsed().as_secs_f64();
     if let Some(path) = &a.local {
         let l = &r.local;
         write_columns_csv(
@@ -91,6 +93,7 @@ fn run(a: &Args) -> Result<(), InfoError> {
             "measure": r.measure,
             "estimator": r.estimator,
             "units": "nats",
+            "elapsed_s": elapsed_s,
         });
         println!("{out}");
     } else {

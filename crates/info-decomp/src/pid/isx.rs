@@ -23,7 +23,6 @@
 use knn_estimators::counts::{columns_with_ties, jitter_columns};
 use knn_estimators::{Boundary, DigammaTable, JitterMode, KnnIndex, KsgParams, Metric};
 use ndarray::{ArrayView2, s};
-use rayon::prelude::*;
 
 use super::{Atoms, LocalAtoms, hstack};
 use crate::error::InfoError;
@@ -74,34 +73,31 @@ pub fn isx_local(
     let psi = DigammaTable::new(n + 1);
     let base = psi.get(k) + psi.get(n);
     let dt = t.ncols();
-    let local: Result<Vec<f64>, InfoError> = (0..n)
-        .into_par_iter()
-        .map(|i| {
-            let a = i_ts1.knn_of_point(i, k)?;
-            let b = i_ts2.knn_of_point(i, k)?;
-            let p1 = i_ts1.point(i)?;
-            let p2 = i_ts2.point(i)?;
-            let mut cand: Vec<(f64, usize)> = Vec::with_capacity(2 * k);
-            for nb in a.iter().chain(b.iter()) {
-                let q1 = i_ts1.point(nb.index)?;
-                let q2 = i_ts2.point(nb.index)?;
-                let d_t = cheb(&p1[..dt], &q1[..dt]);
-                let d_s1 = cheb(&p1[dt..], &q1[dt..]);
-                let d_s2 = cheb(&p2[dt..], &q2[dt..]);
-                cand.push((d_t.max(d_s1.min(d_s2)), nb.index));
-            }
-            cand.sort_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)));
-            cand.dedup_by_key(|c| c.1);
-            let eps = cand[k - 1].0;
-            let nt = i_t.count_around_point(i, eps, Boundary::Strict)?;
-            let n1 = i_s1.count_around_point(i, eps, Boundary::Strict)?;
-            let n2 = i_s2.count_around_point(i, eps, Boundary::Strict)?;
-            let n12 = i_s12.count_around_point(i, eps, Boundary::Strict)?;
-            let nu = n1 + n2 - n12;
-            Ok(base - psi.get(nt + 1) - psi.get(nu + 1))
-        })
-        .collect();
-    local
+    let local: Vec<Result<f64, InfoError>> = i_ts1.map_points(|i| {
+        let a = i_ts1.knn_of_point(i, k)?;
+        let b = i_ts2.knn_of_point(i, k)?;
+        let p1 = i_ts1.point(i)?;
+        let p2 = i_ts2.point(i)?;
+        let mut cand: Vec<(f64, usize)> = Vec::with_capacity(2 * k);
+        for nb in a.iter().chain(b.iter()) {
+            let q1 = i_ts1.point(nb.index)?;
+            let q2 = i_ts2.point(nb.index)?;
+            let d_t = cheb(&p1[..dt], &q1[..dt]);
+            let d_s1 = cheb(&p1[dt..], &q1[dt..]);
+            let d_s2 = cheb(&p2[dt..], &q2[dt..]);
+            cand.push((d_t.max(d_s1.min(d_s2)), nb.index));
+        }
+        cand.sort_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)));
+        cand.dedup_by_key(|c| c.1);
+        let eps = cand[k - 1].0;
+        let nt = i_t.count_around_point(i, eps, Boundary::Strict)?;
+        let n1 = i_s1.count_around_point(i, eps, Boundary::Strict)?;
+        let n2 = i_s2.count_around_point(i, eps, Boundary::Strict)?;
+        let n12 = i_s12.count_around_point(i, eps, Boundary::Strict)?;
+        let nu = n1 + n2 - n12;
+        Ok(base - psi.get(nt + 1) - psi.get(nu + 1))
+    });
+    local.into_iter().collect()
 }
 
 /// I_sx PID (KSG-1 mutual informations) on validated inputs.
