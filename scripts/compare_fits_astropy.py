@@ -26,6 +26,9 @@ Usage:
   python3 scripts/compare_fits_astropy.py --write-expected
       # also (re)write crates/galaxy-io/tests/expected/sdss_astropy.json, the expected
       # values the Rust tests use for the SDSS files
+  python3 scripts/compare_fits_astropy.py --write-fixtures
+      # (re)write the small tile-compressed test files of crates/galaxy-io/tests/data/compressed
+      # and astropy's summaries of them (tests/expected/compressed_astropy.json)
   python3 scripts/compare_fits_astropy.py --bench        # read-throughput side by side
 """
 
@@ -400,6 +403,65 @@ def generated_files(tmp):
     return out
 
 
+FIXTURES = [
+    # (file name, dtype, algorithm, FITS-order tile shape or None, quantize method)
+    ("rice_i16_tiles7x5.fits", "int16", "RICE_1", (7, 5), None),
+    ("rice_u8_rows.fits", "uint8", "RICE_1", None, None),
+    ("gzip2_i32_3d_tiles2x5x4.fits", "int32", "GZIP_2", (4, 5, 2), None),
+    ("rice_f32_dither1_nan.fits", "float32", "RICE_1", (10, 10), "SUBTRACTIVE_DITHER_1"),
+    ("gzip1_f32_dither2_zeros.fits", "float32", "GZIP_1", None, "SUBTRACTIVE_DITHER_2"),
+    ("gzip2_f64_lossless.fits", "float64", "GZIP_2", (16, 16), "LOSSLESS"),
+    ("rice_f32_nodither.fits", "float32", "RICE_1", (53, 4), "NO_DITHER"),
+    ("nocompress_u16.fits", "uint16", "NOCOMPRESS", (20, 20), None),
+    ("hcompress_i16.fits", "int16", "HCOMPRESS_1", None, None),
+    ("plio_u8.fits", "uint8", "PLIO_1", None, None),
+]
+
+
+def write_fixtures():
+    """Small tile-compressed files written by astropy, and astropy's summaries of them,
+    for the Rust tests (tests/data/compressed, tests/expected/compressed_astropy.json)."""
+    rng = np.random.default_rng(7)
+    outdir = os.path.join(ROOT, "crates", "galaxy-io", "tests", "data", "compressed")
+    os.makedirs(outdir, exist_ok=True)
+    summaries = {}
+    for name, dtype, cmp, tile, qm in FIXTURES:
+        shape = (6, 21, 19) if "3d" in name else (37, 53)
+        base = rng.normal(100.0, 20.0, size=shape)
+        if dtype == "uint8":
+            data = (base % 256).astype(np.uint8)
+        elif dtype == "int16":
+            data = (base * 50 - 5000).astype(np.int16)
+            if cmp == "HCOMPRESS_1":
+                data = (base * 5).astype(np.int16)
+        elif dtype == "uint16":
+            data = (base * 300).astype(np.uint16)
+        elif dtype == "int32":
+            data = (base * 1e6).astype(np.int32)
+        else:
+            data = (base * 1.5).astype(dtype)
+            flat = data.reshape(-1)
+            flat[::17] = 0.0
+            flat[5::23] = np.nan
+        kw = dict(compression_type=cmp)
+        if tile is not None:
+            kw["tile_shape"] = tile[::-1]
+        if qm == "LOSSLESS":
+            kw["quantize_level"] = 0.0
+        elif qm is not None:
+            kw["quantize_method"] = {"NO_DITHER": -1, "SUBTRACTIVE_DITHER_1": 1,
+                                     "SUBTRACTIVE_DITHER_2": 2}[qm]
+            kw["dither_seed"] = 1234
+        p = os.path.join(outdir, name)
+        fits.HDUList([fits.PrimaryHDU(), fits.CompImageHDU(data, **kw)]).writeto(p, overwrite=True)
+        summaries[name] = astropy_summary(p)
+    out = os.path.join(ROOT, "crates", "galaxy-io", "tests", "expected", "compressed_astropy.json")
+    with open(out, "w") as f:
+        json.dump(dict(astropy=astropy.__version__, files=summaries), f, indent=1, sort_keys=True)
+        f.write("\n")
+    print(f"wrote {len(FIXTURES)} fixtures to {outdir} and {out}")
+
+
 def our_binary():
     target = os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))
     subprocess.check_call(["cargo", "build", "--release", "-q", "-p", "galaxy-io",
@@ -418,6 +480,8 @@ def main():
     write_expected = "--write-expected" in sys.argv
     if "--bench" in sys.argv:
         return bench()
+    if "--write-fixtures" in sys.argv:
+        return write_fixtures()
     binary = our_binary()
     files = [(p, "astropy") for p in astropy_files()] + [(p, "sdss") for p in sdss_files()]
     if "--no-generated" not in sys.argv:

@@ -206,6 +206,16 @@ impl Image {
         } else {
             super::checked_product(&shape, "image size")?
         };
+        // ndarray requires the product of the non-zero axes to fit in isize
+        let nonzero: Vec<usize> = shape.iter().copied().filter(|&x| x > 0).collect();
+        let p = super::checked_product(&nonzero, "image shape")?;
+        if p > isize::MAX as usize / 8 {
+            return Err(Error::fits(
+                None,
+                FitsErrorKind::Inconsistent,
+                format!("image shape {shape:?} is too large"),
+            ));
+        }
         if n != pixels.len() {
             return Err(Error::fits(
                 None,
@@ -237,7 +247,12 @@ impl Image {
     }
 
     /// The shape in `ndarray` (C) order: NAXISn first, NAXIS1 last.
+    ///
+    /// An image without axes (NAXIS = 0) has no pixels and the shape `[0]`.
     pub fn ndarray_shape(&self) -> Vec<usize> {
+        if self.shape.is_empty() {
+            return vec![0];
+        }
         self.shape.iter().rev().copied().collect()
     }
 
@@ -275,6 +290,30 @@ impl Image {
         };
         ArrayD::from_shape_vec(IxDyn(&self.ndarray_shape()), v)
             .expect("pixel count checked against shape at construction")
+    }
+
+    /// Like [`Image::to_f32`], consuming the image (no copy for unscaled f32 data).
+    pub fn into_f32(self) -> ArrayD<f32> {
+        let shape = self.ndarray_shape();
+        match self.pixels {
+            Pixels::F32(p) if self.bscale == 1.0 && self.bzero == 0.0 => {
+                ArrayD::from_shape_vec(IxDyn(&shape), p)
+                    .expect("pixel count checked against shape at construction")
+            }
+            _ => self.to_f32(),
+        }
+    }
+
+    /// Like [`Image::to_f64`], consuming the image (no copy for unscaled f64 data).
+    pub fn into_f64(self) -> ArrayD<f64> {
+        let shape = self.ndarray_shape();
+        match self.pixels {
+            Pixels::F64(p) if self.bscale == 1.0 && self.bzero == 0.0 => {
+                ArrayD::from_shape_vec(IxDyn(&shape), p)
+                    .expect("pixel count checked against shape at construction")
+            }
+            _ => self.to_f64(),
+        }
     }
 
     /// Scaled values as f32 (computed in f64, then rounded), missing as NaN.
