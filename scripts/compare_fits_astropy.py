@@ -535,41 +535,54 @@ def main():
 
 
 def bench():
-    """Read throughput: open + decode every image / table column to native arrays."""
+    """Side-by-side read throughput: open a file, decode every image and table column and
+    summarise it (the fits_inspect summary) -- astropy in this process, galaxy-io through
+    `fits_inspect --json` in a child process. Reports the best of 5 wall-clock times and
+    the CPU time (user + system; robust when the machine is shared)."""
+    import resource
     import tempfile
-    binary = os.path.join(os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target")),
-                          "release", "examples", "fits_inspect")
-    print("see benches/galaxy_io_fits.rs for the Rust side; astropy timings:")
+    binary = our_binary()
     d = sdss_dir()
-    cases = {
-        "frame_u_bz2": os.path.join(d, "field_3900_6_269", "frame-u-003900-6-0269.fits.bz2"),
-        "photoObj": os.path.join(d, "field_3900_6_269", "photoObj-003900-6-0269.fits"),
-    }
-    tmp = tempfile.mkdtemp()
-    big = os.path.join(tmp, "big_f32.fits")
+    tmp = tempfile.mkdtemp(prefix="mstar-fits-bench-")
     rng = np.random.default_rng(1)
+    big = os.path.join(tmp, "image_4096x4096_f32.fits")
     fits.PrimaryHDU(rng.normal(size=(4096, 4096)).astype(np.float32)).writeto(big)
-    cases["image_4096x4096_f32"] = big
-    bigt = os.path.join(tmp, "big_table.fits")
+    bigt = os.path.join(tmp, "table_200k_rows.fits")
     n = 200000
-    cols = [fits.Column(name=f"m{k}", format="5E", array=rng.normal(size=(n, 5)).astype(np.float32)) for k in range(4)]
-    cols += [fits.Column(name="id", format="K", array=np.arange(n)), fits.Column(name="z", format="D", array=rng.random(n))]
+    cols = [fits.Column(name=f"m{k}", format="5E", array=rng.normal(size=(n, 5)).astype(np.float32))
+            for k in range(4)]
+    cols += [fits.Column(name="id", format="K", array=np.arange(n)),
+             fits.Column(name="z", format="D", array=rng.random(n))]
     fits.BinTableHDU.from_columns(cols).writeto(bigt)
-    cases["table_200k_rows"] = bigt
+    rice = os.path.join(tmp, "image_2048x2048_f32_rice.fits")
+    fits.HDUList([fits.PrimaryHDU(), fits.CompImageHDU(
+        rng.normal(100, 10, size=(2048, 2048)).astype(np.float32), compression_type="RICE_1")]).writeto(rice)
+    cases = {
+        "image 4096x4096 f32": big,
+        "table 200k rows (4 x 5E, K, D)": bigt,
+        "RICE_1 2048x2048 f32 (quantized)": rice,
+        "SDSS frame-u .fits.bz2": os.path.join(d, "field_3900_6_269", "frame-u-003900-6-0269.fits.bz2"),
+        "SDSS photoObj (981 x 139)": os.path.join(d, "field_3900_6_269", "photoObj-003900-6-0269.fits"),
+    }
+    print("| case | astropy wall (ms) | galaxy-io wall (ms) | astropy CPU (ms) | galaxy-io CPU (ms) | CPU speed-up |")
+    print("|---|---|---|---|---|---|")
     for name, p in cases.items():
-        best = 1e9
+        if not os.path.exists(p):
+            continue
+        aw = ac = ow = oc = 1e18
         for _ in range(5):
+            t0, c0 = time.perf_counter(), time.process_time()
+            astropy_summary(p)
+            aw = min(aw, time.perf_counter() - t0)
+            ac = min(ac, time.process_time() - c0)
+            r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
             t0 = time.perf_counter()
-            with fits.open(p, memmap=False) as hdul:
-                for h in hdul:
-                    if isinstance(h, (fits.BinTableHDU, fits.TableHDU)):
-                        for c in h.columns.names:
-                            np.ascontiguousarray(h.data[c], dtype=h.data[c].dtype.newbyteorder("="))
-                    elif h.data is not None:
-                        np.ascontiguousarray(h.data.astype(h.data.dtype.newbyteorder("=")))
-            best = min(best, time.perf_counter() - t0)
-        print(f"astropy {name}: {best * 1e3:.2f} ms (best of 5)  file={p}")
-    print(f"(temporary files in {tmp})")
+            subprocess.run([binary, "--json", p], check=True, capture_output=True)
+            ow = min(ow, time.perf_counter() - t0)
+            r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+            oc = min(oc, (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime))
+        print(f"| {name} | {aw * 1e3:.0f} | {ow * 1e3:.0f} | {ac * 1e3:.0f} | {oc * 1e3:.0f} | {ac / oc:.1f}x |")
+    print(f"\n(temporary files in {tmp}; load average {os.getloadavg()})")
 
 
 if __name__ == "__main__":

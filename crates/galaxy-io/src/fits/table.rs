@@ -856,11 +856,22 @@ impl Table {
             }
             ColumnData::VarLen(out)
         } else {
-            let mut buf = Vec::with_capacity(info.width * self.rows);
-            for r in 0..self.rows {
-                buf.extend_from_slice(self.row_bytes(r, info));
+            if info.width == self.row_len {
+                // a single-column layout: the rows are contiguous
+                let s = self.start;
+                decode_fixed(
+                    info,
+                    &self.bytes[s..s + self.row_len * self.rows],
+                    info.repeat,
+                    self.rows,
+                )?
+            } else {
+                let mut buf = Vec::with_capacity(info.width * self.rows);
+                for r in 0..self.rows {
+                    buf.extend_from_slice(self.row_bytes(r, info));
+                }
+                decode_fixed(info, &buf, info.repeat, self.rows)?
             }
-            decode_fixed(info, &buf, info.repeat, self.rows)?
         };
         if data.rows() != self.rows {
             return Err(bad(
@@ -1029,40 +1040,42 @@ fn decode_fixed(info: &ColumnInfo, b: &[u8], per_row: usize, rows: usize) -> Res
         ElemType::U8 => ints(b[..need].iter().map(|&x| x as i64).collect()),
         ElemType::I16 => ints(
             b[..need]
-                .chunks_exact(2)
-                .map(|c| i16::from_be_bytes([c[0], c[1]]) as i64)
+                .as_chunks::<2>()
+                .0
+                .iter()
+                .map(|c| i16::from_be_bytes(*c) as i64)
                 .collect(),
         ),
         ElemType::I32 => ints(
             b[..need]
-                .chunks_exact(4)
-                .map(|c| i32::from_be_bytes([c[0], c[1], c[2], c[3]]) as i64)
+                .as_chunks::<4>()
+                .0
+                .iter()
+                .map(|c| i32::from_be_bytes(*c) as i64)
                 .collect(),
         ),
         ElemType::I64 => ints(
             b[..need]
-                .chunks_exact(8)
-                .map(|c| {
-                    let mut a = [0u8; 8];
-                    a.copy_from_slice(c);
-                    i64::from_be_bytes(a)
-                })
+                .as_chunks::<8>()
+                .0
+                .iter()
+                .map(|c| i64::from_be_bytes(*c))
                 .collect(),
         ),
         ElemType::F32 | ElemType::F64 => {
             let raw: Vec<f64> = if info.elem == ElemType::F32 {
                 b[..need]
-                    .chunks_exact(4)
-                    .map(|c| f32::from_be_bytes([c[0], c[1], c[2], c[3]]) as f64)
+                    .as_chunks::<4>()
+                    .0
+                    .iter()
+                    .map(|c| f32::from_be_bytes(*c) as f64)
                     .collect()
             } else {
                 b[..need]
-                    .chunks_exact(8)
-                    .map(|c| {
-                        let mut a = [0u8; 8];
-                        a.copy_from_slice(c);
-                        f64::from_be_bytes(a)
-                    })
+                    .as_chunks::<8>()
+                    .0
+                    .iter()
+                    .map(|c| f64::from_be_bytes(*c))
                     .collect()
             };
             let v = if info.tscal != 1.0 || info.tzero != 0.0 {
@@ -1077,17 +1090,17 @@ fn decode_fixed(info: &ColumnInfo, b: &[u8], per_row: usize, rows: usize) -> Res
         ElemType::C64 | ElemType::C128 => {
             let raw: Vec<f64> = if info.elem == ElemType::C64 {
                 b[..need]
-                    .chunks_exact(4)
-                    .map(|c| f32::from_be_bytes([c[0], c[1], c[2], c[3]]) as f64)
+                    .as_chunks::<4>()
+                    .0
+                    .iter()
+                    .map(|c| f32::from_be_bytes(*c) as f64)
                     .collect()
             } else {
                 b[..need]
-                    .chunks_exact(8)
-                    .map(|c| {
-                        let mut a = [0u8; 8];
-                        a.copy_from_slice(c);
-                        f64::from_be_bytes(a)
-                    })
+                    .as_chunks::<8>()
+                    .0
+                    .iter()
+                    .map(|c| f64::from_be_bytes(*c))
                     .collect()
             };
             ColumnData::Complex(Array3::from_shape_vec((rows, per_row, 2), raw).map_err(map_err)?)
