@@ -261,6 +261,11 @@ fn truncation_and_garbage_give_typed_errors() {
     let f = FitsFile::from_bytes(seeds()[1].clone(), "tab.fits").unwrap();
     let e = f.table(1).unwrap().column("NOPE").unwrap_err();
     assert_eq!(e.fits_kind(), Some(FitsErrorKind::NotFound));
+    let msg = e.to_string();
+    assert!(
+        msg.contains("tab.fits") && msg.contains("HDU 1") && msg.contains("NOPE"),
+        "{msg}"
+    );
     // inconsistent NAXIS1 (row wider than declared) is an error, not a misread
     let mut b = seeds()[1].clone();
     let k = (0..b.len() / 80)

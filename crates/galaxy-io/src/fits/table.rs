@@ -387,6 +387,8 @@ pub struct Table {
     start: usize,
     heap_start: usize,
     heap_len: usize,
+    file: String,
+    hdu_index: usize,
 }
 
 fn bad(kind: FitsErrorKind, what: String) -> Error {
@@ -481,7 +483,7 @@ fn parse_ascii_tform(t: &str) -> Result<(AsciiFormat, usize)> {
 
 impl Table {
     /// Describe the table of an HDU; `bytes` is the whole (decompressed) file.
-    pub fn from_hdu(hdu: &Hdu, bytes: Arc<Vec<u8>>, _file: &str) -> Result<Table> {
+    pub fn from_hdu(hdu: &Hdu, bytes: Arc<Vec<u8>>, file: &str) -> Result<Table> {
         let h: &Header = &hdu.header;
         let ascii = hdu.kind == HduKind::AsciiTable;
         let naxis = h.i64("NAXIS")?;
@@ -675,7 +677,49 @@ impl Table {
             start,
             heap_start: start + theap,
             heap_len,
+            file: file.to_string(),
+            hdu_index: hdu.index,
         })
+    }
+
+    fn ctx(&self, e: Error) -> Error {
+        e.in_hdu(self.hdu_index).in_file(&self.file)
+    }
+
+    /// Index of a column by name (exact first, then case-insensitive).
+    pub fn column_index(&self, name: &str) -> Result<usize> {
+        self.column_index_raw(name).map_err(|e| self.ctx(e))
+    }
+
+    /// Decode a column by name.
+    pub fn column(&self, name: &str) -> Result<Column> {
+        self.column_raw(name).map_err(|e| self.ctx(e))
+    }
+
+    /// Decode the column at position `i`.
+    pub fn column_at(&self, i: usize) -> Result<Column> {
+        self.column_at_raw(i).map_err(|e| self.ctx(e))
+    }
+
+    /// A column as f64 (rows x elements), missing as NaN.
+    pub fn f64(&self, name: &str) -> Result<Array2<f64>> {
+        self.f64_raw(name).map_err(|e| self.ctx(e))
+    }
+
+    /// An integer column (rows x elements) with its null mask.
+    pub fn i64(&self, name: &str) -> Result<(Array2<i64>, Array2<bool>)> {
+        self.i64_raw(name).map_err(|e| self.ctx(e))
+    }
+
+    /// A string column, one string per row (the first string when TDIM splits a row).
+    pub fn strings(&self, name: &str) -> Result<Vec<String>> {
+        self.strings_raw(name).map_err(|e| self.ctx(e))
+    }
+
+    /// The raw heap bytes of a variable-length cell (column index `col`, row `r`), checked
+    /// against the heap bounds.
+    pub fn var_bytes(&self, col: usize, r: usize) -> Result<&[u8]> {
+        self.var_bytes_raw(col, r).map_err(|e| self.ctx(e))
     }
 
     /// Column names in order.
@@ -684,7 +728,7 @@ impl Table {
     }
 
     /// Index of a column by name (exact first, then case-insensitive).
-    pub fn column_index(&self, name: &str) -> Result<usize> {
+    fn column_index_raw(&self, name: &str) -> Result<usize> {
         self.columns
             .iter()
             .position(|c| c.name == name)
@@ -705,14 +749,14 @@ impl Table {
     }
 
     /// Decode a column by name.
-    pub fn column(&self, name: &str) -> Result<Column> {
-        let i = self.column_index(name)?;
-        self.column_at(i)
+    fn column_raw(&self, name: &str) -> Result<Column> {
+        let i = self.column_index_raw(name)?;
+        self.column_at_raw(i)
     }
 
     /// A column as f64 (rows x elements), missing as NaN.
-    pub fn f64(&self, name: &str) -> Result<Array2<f64>> {
-        let c = self.column(name)?;
+    fn f64_raw(&self, name: &str) -> Result<Array2<f64>> {
+        let c = self.column_raw(name)?;
         c.data.to_f64().ok_or_else(|| {
             bad(
                 FitsErrorKind::Type,
@@ -722,8 +766,8 @@ impl Table {
     }
 
     /// An integer column (rows x elements) with its null mask.
-    pub fn i64(&self, name: &str) -> Result<(Array2<i64>, Array2<bool>)> {
-        let c = self.column(name)?;
+    fn i64_raw(&self, name: &str) -> Result<(Array2<i64>, Array2<bool>)> {
+        let c = self.column_raw(name)?;
         match c.data {
             ColumnData::Int { values, null } => Ok((values, null)),
             ColumnData::Bool { values, null } => Ok((values.mapv(|b| b as i64), null)),
@@ -739,8 +783,8 @@ impl Table {
     }
 
     /// A string column, one string per row (the first string when TDIM splits a row).
-    pub fn strings(&self, name: &str) -> Result<Vec<String>> {
-        let c = self.column(name)?;
+    fn strings_raw(&self, name: &str) -> Result<Vec<String>> {
+        let c = self.column_raw(name)?;
         match c.data {
             ColumnData::Str(v) => Ok(v.rows().into_iter().map(|r| r[0].clone()).collect()),
             other => Err(bad(
@@ -752,7 +796,7 @@ impl Table {
 
     /// The raw heap bytes of a variable-length cell (column index `col`, row `r`), checked
     /// against the heap bounds.
-    pub fn var_bytes(&self, col: usize, r: usize) -> Result<&[u8]> {
+    fn var_bytes_raw(&self, col: usize, r: usize) -> Result<&[u8]> {
         let info = self
             .columns
             .get(col)
@@ -809,7 +853,7 @@ impl Table {
     }
 
     /// Decode the column at position `i`.
-    pub fn column_at(&self, i: usize) -> Result<Column> {
+    fn column_at_raw(&self, i: usize) -> Result<Column> {
         let info = self.columns.get(i).ok_or_else(|| {
             bad(
                 FitsErrorKind::NotFound,
@@ -827,7 +871,7 @@ impl Table {
                 let mut only01 = true;
                 let mut any1 = false;
                 for r in 0..self.rows {
-                    for &b in self.var_bytes(i, r)? {
+                    for &b in self.var_bytes_raw(i, r)? {
                         only01 &= b <= 1;
                         any1 |= b == 1;
                     }
@@ -836,7 +880,7 @@ impl Table {
             };
             for r in 0..self.rows {
                 if legacy_logical {
-                    let b = self.var_bytes(i, r)?;
+                    let b = self.var_bytes_raw(i, r)?;
                     let values =
                         Array2::from_shape_vec((1, b.len()), b.iter().map(|&x| x == 1).collect())
                             .expect("1 x n");
@@ -844,7 +888,7 @@ impl Table {
                     out.push(ColumnData::Bool { values, null });
                     continue;
                 }
-                let slice = self.var_bytes(i, r)?;
+                let slice = self.var_bytes_raw(i, r)?;
                 let count = match info.var {
                     Some(k) => self.descriptor(info, k, r).0 as usize,
                     None => 0,
