@@ -26,6 +26,9 @@ Usage:
   python3 scripts/compare_fits_astropy.py --write-expected
       # also (re)write crates/galaxy-io/tests/expected/sdss_astropy.json, the expected
       # values the Rust tests use for the SDSS files
+  python3 scripts/compare_fits_astropy.py --write-fixtures
+      # (re)write the small tile-compressed test files of crates/galaxy-io/tests/data/compressed
+      # and astropy's summaries of them (tests/expected/compressed_astropy.json)
   python3 scripts/compare_fits_astropy.py --bench        # read-throughput side by side
 """
 
@@ -400,6 +403,65 @@ def generated_files(tmp):
     return out
 
 
+FIXTURES = [
+    # (file name, dtype, algorithm, FITS-order tile shape or None, quantize method)
+    ("rice_i16_tiles7x5.fits", "int16", "RICE_1", (7, 5), None),
+    ("rice_u8_rows.fits", "uint8", "RICE_1", None, None),
+    ("gzip2_i32_3d_tiles2x5x4.fits", "int32", "GZIP_2", (4, 5, 2), None),
+    ("rice_f32_dither1_nan.fits", "float32", "RICE_1", (10, 10), "SUBTRACTIVE_DITHER_1"),
+    ("gzip1_f32_dither2_zeros.fits", "float32", "GZIP_1", None, "SUBTRACTIVE_DITHER_2"),
+    ("gzip2_f64_lossless.fits", "float64", "GZIP_2", (16, 16), "LOSSLESS"),
+    ("rice_f32_nodither.fits", "float32", "RICE_1", (53, 4), "NO_DITHER"),
+    ("nocompress_u16.fits", "uint16", "NOCOMPRESS", (20, 20), None),
+    ("hcompress_i16.fits", "int16", "HCOMPRESS_1", None, None),
+    ("plio_u8.fits", "uint8", "PLIO_1", None, None),
+]
+
+
+def write_fixtures():
+    """Small tile-compressed files written by astropy, and astropy's summaries of them,
+    for the Rust tests (tests/data/compressed, tests/expected/compressed_astropy.json)."""
+    rng = np.random.default_rng(7)
+    outdir = os.path.join(ROOT, "crates", "galaxy-io", "tests", "data", "compressed")
+    os.makedirs(outdir, exist_ok=True)
+    summaries = {}
+    for name, dtype, cmp, tile, qm in FIXTURES:
+        shape = (6, 21, 19) if "3d" in name else (37, 53)
+        base = rng.normal(100.0, 20.0, size=shape)
+        if dtype == "uint8":
+            data = (base % 256).astype(np.uint8)
+        elif dtype == "int16":
+            data = (base * 50 - 5000).astype(np.int16)
+            if cmp == "HCOMPRESS_1":
+                data = (base * 5).astype(np.int16)
+        elif dtype == "uint16":
+            data = (base * 300).astype(np.uint16)
+        elif dtype == "int32":
+            data = (base * 1e6).astype(np.int32)
+        else:
+            data = (base * 1.5).astype(dtype)
+            flat = data.reshape(-1)
+            flat[::17] = 0.0
+            flat[5::23] = np.nan
+        kw = dict(compression_type=cmp)
+        if tile is not None:
+            kw["tile_shape"] = tile[::-1]
+        if qm == "LOSSLESS":
+            kw["quantize_level"] = 0.0
+        elif qm is not None:
+            kw["quantize_method"] = {"NO_DITHER": -1, "SUBTRACTIVE_DITHER_1": 1,
+                                     "SUBTRACTIVE_DITHER_2": 2}[qm]
+            kw["dither_seed"] = 1234
+        p = os.path.join(outdir, name)
+        fits.HDUList([fits.PrimaryHDU(), fits.CompImageHDU(data, **kw)]).writeto(p, overwrite=True)
+        summaries[name] = astropy_summary(p)
+    out = os.path.join(ROOT, "crates", "galaxy-io", "tests", "expected", "compressed_astropy.json")
+    with open(out, "w") as f:
+        json.dump(dict(astropy=astropy.__version__, files=summaries), f, indent=1, sort_keys=True)
+        f.write("\n")
+    print(f"wrote {len(FIXTURES)} fixtures to {outdir} and {out}")
+
+
 def our_binary():
     target = os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))
     subprocess.check_call(["cargo", "build", "--release", "-q", "-p", "galaxy-io",
@@ -418,12 +480,23 @@ def main():
     write_expected = "--write-expected" in sys.argv
     if "--bench" in sys.argv:
         return bench()
+    if "--write-fixtures" in sys.argv:
+        return write_fixtures()
     binary = our_binary()
     files = [(p, "astropy") for p in astropy_files()] + [(p, "sdss") for p in sdss_files()]
+    import tempfile
     if "--no-generated" not in sys.argv:
-        import tempfile
         gen_dir = tempfile.mkdtemp(prefix="mstar-fits-gen-")
         files += [(p, "generated") for p in generated_files(gen_dir)]
+    # files written by galaxy-io (every BITPIX, unsigned conventions, a 4-D cube, header
+    # cards of every type, a table of every writable column type): astropy must read them
+    # to the same summary
+    wdir = tempfile.mkdtemp(prefix="mstar-fits-written-")
+    subprocess.check_call(["cargo", "test", "--release", "-q", "-p", "galaxy-io", "--test",
+                           "fits_roundtrip", "written_files_for_astropy"], cwd=ROOT,
+                          env=dict(os.environ, MSTAR_FITS_WRITE_DIR=wdir),
+                          stdout=subprocess.DEVNULL)
+    files += [(os.path.join(wdir, f), "written") for f in sorted(os.listdir(wdir))]
     n_ok = n_bad = n_skip = 0
     expected = {}
     for path, origin in files:
@@ -445,7 +518,8 @@ def main():
         skipped = [h["index"] for h in ref["hdus"] if "astropy_error" in h]
         rel = {"astropy": lambda: os.path.relpath(path, os.path.dirname(astropy.__file__)),
                "sdss": lambda: os.path.relpath(path, sdss_dir()),
-               "generated": lambda: os.path.basename(path)}[origin]()
+               "generated": lambda: os.path.basename(path),
+               "written": lambda: os.path.basename(path)}[origin]()
         if origin == "sdss":
             expected[rel] = ref
         if diffs:
@@ -471,41 +545,54 @@ def main():
 
 
 def bench():
-    """Read throughput: open + decode every image / table column to native arrays."""
+    """Side-by-side read throughput: open a file, decode every image and table column and
+    summarise it (the fits_inspect summary) -- astropy in this process, galaxy-io through
+    `fits_inspect --json` in a child process. Reports the best of 5 wall-clock times and
+    the CPU time (user + system; robust when the machine is shared)."""
+    import resource
     import tempfile
-    binary = os.path.join(os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target")),
-                          "release", "examples", "fits_inspect")
-    print("see benches/galaxy_io_fits.rs for the Rust side; astropy timings:")
+    binary = our_binary()
     d = sdss_dir()
-    cases = {
-        "frame_u_bz2": os.path.join(d, "field_3900_6_269", "frame-u-003900-6-0269.fits.bz2"),
-        "photoObj": os.path.join(d, "field_3900_6_269", "photoObj-003900-6-0269.fits"),
-    }
-    tmp = tempfile.mkdtemp()
-    big = os.path.join(tmp, "big_f32.fits")
+    tmp = tempfile.mkdtemp(prefix="mstar-fits-bench-")
     rng = np.random.default_rng(1)
+    big = os.path.join(tmp, "image_4096x4096_f32.fits")
     fits.PrimaryHDU(rng.normal(size=(4096, 4096)).astype(np.float32)).writeto(big)
-    cases["image_4096x4096_f32"] = big
-    bigt = os.path.join(tmp, "big_table.fits")
+    bigt = os.path.join(tmp, "table_200k_rows.fits")
     n = 200000
-    cols = [fits.Column(name=f"m{k}", format="5E", array=rng.normal(size=(n, 5)).astype(np.float32)) for k in range(4)]
-    cols += [fits.Column(name="id", format="K", array=np.arange(n)), fits.Column(name="z", format="D", array=rng.random(n))]
+    cols = [fits.Column(name=f"m{k}", format="5E", array=rng.normal(size=(n, 5)).astype(np.float32))
+            for k in range(4)]
+    cols += [fits.Column(name="id", format="K", array=np.arange(n)),
+             fits.Column(name="z", format="D", array=rng.random(n))]
     fits.BinTableHDU.from_columns(cols).writeto(bigt)
-    cases["table_200k_rows"] = bigt
+    rice = os.path.join(tmp, "image_2048x2048_f32_rice.fits")
+    fits.HDUList([fits.PrimaryHDU(), fits.CompImageHDU(
+        rng.normal(100, 10, size=(2048, 2048)).astype(np.float32), compression_type="RICE_1")]).writeto(rice)
+    cases = {
+        "image 4096x4096 f32": big,
+        "table 200k rows (4 x 5E, K, D)": bigt,
+        "RICE_1 2048x2048 f32 (quantized)": rice,
+        "SDSS frame-u .fits.bz2": os.path.join(d, "field_3900_6_269", "frame-u-003900-6-0269.fits.bz2"),
+        "SDSS photoObj (981 x 139)": os.path.join(d, "field_3900_6_269", "photoObj-003900-6-0269.fits"),
+    }
+    print("| case | astropy wall (ms) | galaxy-io wall (ms) | astropy CPU (ms) | galaxy-io CPU (ms) | CPU speed-up |")
+    print("|---|---|---|---|---|---|")
     for name, p in cases.items():
-        best = 1e9
+        if not os.path.exists(p):
+            continue
+        aw = ac = ow = oc = 1e18
         for _ in range(5):
+            t0, c0 = time.perf_counter(), time.process_time()
+            astropy_summary(p)
+            aw = min(aw, time.perf_counter() - t0)
+            ac = min(ac, time.process_time() - c0)
+            r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
             t0 = time.perf_counter()
-            with fits.open(p, memmap=False) as hdul:
-                for h in hdul:
-                    if isinstance(h, (fits.BinTableHDU, fits.TableHDU)):
-                        for c in h.columns.names:
-                            np.ascontiguousarray(h.data[c], dtype=h.data[c].dtype.newbyteorder("="))
-                    elif h.data is not None:
-                        np.ascontiguousarray(h.data.astype(h.data.dtype.newbyteorder("=")))
-            best = min(best, time.perf_counter() - t0)
-        print(f"astropy {name}: {best * 1e3:.2f} ms (best of 5)  file={p}")
-    print(f"(temporary files in {tmp})")
+            subprocess.run([binary, "--json", p], check=True, capture_output=True)
+            ow = min(ow, time.perf_counter() - t0)
+            r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+            oc = min(oc, (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime))
+        print(f"| {name} | {aw * 1e3:.0f} | {ow * 1e3:.0f} | {ac * 1e3:.0f} | {oc * 1e3:.0f} | {ac / oc:.1f}x |")
+    print(f"\n(temporary files in {tmp}; load average {os.getloadavg()})")
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@
 
 use clap::Parser;
 use galaxy_io::fits::{FitsFile, inspect::inspect};
+use std::io::Write;
 
 #[derive(Parser)]
 #[command(about = "Summarise every HDU of a FITS file")]
@@ -31,54 +32,66 @@ fn main() {
         }
     };
     let summary = inspect(&f, args.header);
-    if args.json {
-        match serde_json::to_string(&summary) {
-            Ok(s) => println!("{s}"),
-            Err(e) => {
-                eprintln!("error: JSON: {e}");
-                std::process::exit(2);
-            }
+    // a closed pipe (e.g. `| head`) ends the listing quietly
+    let _ = print(&f, &summary, args.json);
+}
+
+fn print(
+    f: &FitsFile,
+    summary: &galaxy_io::fits::inspect::FileSummary,
+    json: bool,
+) -> std::io::Result<()> {
+    let out = std::io::stdout();
+    let mut out = out.lock();
+    if json {
+        match serde_json::to_string(summary) {
+            Ok(s) => writeln!(out, "{s}")?,
+            Err(e) => eprintln!("error: JSON: {e}"),
         }
-        return;
+        return Ok(());
     }
-    println!("{}: {} HDU(s)", f.name(), summary.hdus.len());
+    writeln!(out, "{}: {} HDU(s)", f.name(), summary.hdus.len())?;
     if let Some(e) = f.structure_error() {
-        println!("  note: {e}");
+        writeln!(out, "  note: {e}")?;
     }
     for h in &summary.hdus {
-        print!(
+        write!(
+            out,
             "HDU {} {} bitpix={} shape={:?}",
             h.index,
             h.kind,
             h.bitpix.map(|b| b.to_string()).unwrap_or("-".into()),
             h.shape
-        );
+        )?;
         if h.compressed == Some(true) {
-            print!(" (tile-compressed)");
+            write!(out, " (tile-compressed)")?;
         }
-        println!();
+        writeln!(out)?;
         if let Some(s) = &h.stats {
-            println!(
+            writeln!(
+                out,
                 "  count={} missing={} min={:?} max={:?} sum={:?}",
                 s.count, s.missing, s.min, s.max, s.sum
-            );
+            )?;
         }
         if let (Some(r), Some(cols)) = (h.rows, &h.columns) {
-            println!("  rows={r}");
+            writeln!(out, "  rows={r}")?;
             for c in cols {
-                println!(
+                writeln!(
+                    out,
                     "  {:<20} {:<10} count={} missing={} sum={:?}",
                     c.name, c.tform, c.count, c.missing, c.sum
-                );
+                )?;
             }
         }
         if let Some(e) = &h.error {
-            println!("  error: {e}");
+            writeln!(out, "  error: {e}")?;
         }
         if let Some(cards) = &h.header {
             for c in cards {
-                println!("  {:<8} = {} / {}", c.key, c.value, c.comment);
+                writeln!(out, "  {:<8} = {} / {}", c.key, c.value, c.comment)?;
             }
         }
     }
+    Ok(())
 }

@@ -348,3 +348,225 @@ fn catalog_sky_match_nearest_within_radius() {
             .is_err()
     );
 }
+
+/// Files written by this crate for the astropy comparison: with `MSTAR_FITS_WRITE_DIR` set,
+/// `scripts/compare_fits_astropy.py` runs this test and checks that astropy reads every file
+/// to the same summary as we do. Without it, the files go to a temporary folder and are read
+/// back here.
+#[test]
+fn written_files_for_astropy() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = std::env::var("MSTAR_FITS_WRITE_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|_| tmp.path().to_path_buf());
+    std::fs::create_dir_all(&dir).unwrap();
+    // every BITPIX and convention in one file, with header cards of every type
+    let p = dir.join("written_images.fits");
+    let mut w = FitsWriter::create(&p).unwrap();
+    let sh = IxDyn(&[5, 7]);
+    let cards = [
+        Card::new("OBSERVER", "O'Neil", "quote inside"),
+        Card::new("EXPTIME", 53.907456, "s"),
+        Card::new("NCOMBINE", 17i64, ""),
+        Card::new("FLAG", false, ""),
+        Card::new("LONGSTR", "x".repeat(100).as_str(), "continued"),
+        Card::new("ESO DET CHIP NAME", "ccd", "hierarch"),
+        Card::comment("written by galaxy-io"),
+        Card::history("test"),
+    ];
+    w.write_image(
+        ArrayD::from_shape_fn(sh.clone(), |i| (i[0] * 7 + i[1]) as u8).view(),
+        &cards,
+    )
+    .unwrap();
+    w.write_image(
+        ArrayD::from_shape_fn(sh.clone(), |i| (i[0] * 7 + i[1]) as i8 - 20).view(),
+        &[],
+    )
+    .unwrap();
+    w.write_image(
+        ArrayD::from_shape_fn(sh.clone(), |i| (i[1] as i16 - 3) * 1000).view(),
+        &[
+            Card::new("BLANK", 0i64, ""),
+            Card::new("BSCALE", 0.5, ""),
+            Card::new("BZERO", 10.0, ""),
+        ],
+    )
+    .unwrap();
+    w.write_image(
+        ArrayD::from_shape_fn(sh.clone(), |i| 60000 + i[1] as u16).view(),
+        &[],
+    )
+    .unwrap();
+    w.write_image(
+        ArrayD::from_shape_fn(sh.clone(), |i| -2_000_000_000 + i[0] as i32).view(),
+        &[],
+    )
+    .unwrap();
+    w.write_image(
+        ArrayD::from_shape_fn(sh.clone(), |i| 4_000_000_000 + i[1] as u32).view(),
+        &[],
+    )
+    .unwrap();
+    w.write_image(
+        ArrayD::from_shape_fn(sh.clone(), |i| i64::MAX - i[1] as i64).view(),
+        &[],
+    )
+    .unwrap();
+    w.write_image(
+        ArrayD::from_shape_fn(sh.clone(), |i| u64::MAX - i[0] as u64).view(),
+        &[],
+    )
+    .unwrap();
+    w.write_image(
+        ArrayD::from_shape_fn(sh.clone(), |i| {
+            if i[1] == 3 {
+                f32::NAN
+            } else {
+                i[0] as f32 / 3.0
+            }
+        })
+        .view(),
+        &[],
+    )
+    .unwrap();
+    w.write_image(
+        ArrayD::from_shape_fn(sh.clone(), |i| (i[0] as f64).sqrt() * 1e200).view(),
+        &[],
+    )
+    .unwrap();
+    w.write_image(
+        Array4::<f32>::from_shape_fn((3, 5, 6, 4), |(g, b, y, x)| {
+            (g * 1000 + b * 100 + y * 10 + x) as f32
+        })
+        .view()
+        .into_dyn(),
+        &[],
+    )
+    .unwrap();
+    w.finish().unwrap();
+    // a table of every writable type
+    let n = 6;
+    let cols = vec![
+        TableColumn::new(
+            "F64",
+            ColumnData::Float(Array2::from_shape_fn((n, 5), |(r, k)| {
+                if r == 2 && k == 1 {
+                    f64::NAN
+                } else {
+                    r as f64 * 0.1 + k as f64
+                }
+            })),
+        ),
+        TableColumn::new(
+            "F32",
+            ColumnData::Float(Array2::from_shape_fn((n, 1), |(r, _)| r as f64 / 7.0)),
+        )
+        .with_storage(ElemType::F32),
+        TableColumn::new(
+            "I64",
+            ColumnData::Int {
+                values: Array2::from_shape_fn((n, 1), |(r, _)| r as i64 * 123_456_789_012),
+                null: Array2::from_shape_fn((n, 1), |(r, _)| r == 4),
+            },
+        ),
+        TableColumn::new(
+            "I32",
+            ColumnData::Int {
+                values: Array2::from_shape_fn((n, 3), |(r, k)| (r * 3 + k) as i64 - 9),
+                null: Array2::from_elem((n, 3), false),
+            },
+        )
+        .with_storage(ElemType::I32),
+        TableColumn::new(
+            "I16",
+            ColumnData::Int {
+                values: Array2::from_shape_fn((n, 1), |(r, _)| r as i64 - 3),
+                null: Array2::from_shape_fn((n, 1), |(r, _)| r == 0),
+            },
+        )
+        .with_storage(ElemType::I16),
+        TableColumn::new(
+            "U8",
+            ColumnData::Int {
+                values: Array2::from_shape_fn((n, 1), |(r, _)| r as i64 * 40),
+                null: Array2::from_elem((n, 1), false),
+            },
+        )
+        .with_storage(ElemType::U8),
+        TableColumn::new(
+            "U64",
+            ColumnData::UInt64 {
+                values: Array2::from_shape_fn((n, 1), |(r, _)| u64::MAX - r as u64),
+                null: Array2::from_elem((n, 1), false),
+            },
+        ),
+        TableColumn::new(
+            "NAME",
+            ColumnData::Str(Array2::from_shape_fn((n, 1), |(r, _)| "g".repeat(r + 1))),
+        ),
+        TableColumn::new(
+            "L",
+            ColumnData::Bool {
+                values: Array2::from_shape_fn((n, 2), |(r, k)| (r + k) % 2 == 0),
+                null: Array2::from_elem((n, 2), false),
+            },
+        ),
+        TableColumn::new(
+            "X",
+            ColumnData::Bits(Array2::from_shape_fn((n, 10), |(r, k)| (r * k) % 3 == 1)),
+        ),
+        TableColumn::new(
+            "C",
+            ColumnData::Complex(Array3::from_shape_fn((n, 2, 2), |(r, k, c)| {
+                (r + k) as f64 * if c == 0 { 1.0 } else { -0.5 }
+            })),
+        ),
+        TableColumn::new(
+            "VD",
+            ColumnData::VarLen(
+                (0..n)
+                    .map(|r| {
+                        ColumnData::Float(Array2::from_shape_fn((1, r), |(_, k)| k as f64 * 1.5))
+                    })
+                    .collect(),
+            ),
+        ),
+        TableColumn::new(
+            "VJ",
+            ColumnData::VarLen(
+                (0..n)
+                    .map(|r| ColumnData::Int {
+                        values: Array2::from_shape_fn((1, r % 3), |(_, k)| k as i64 - 1),
+                        null: Array2::from_elem((1, r % 3), false),
+                    })
+                    .collect(),
+            ),
+        )
+        .with_storage(ElemType::I32),
+    ];
+    let p2 = dir.join("written_table.fits");
+    let mut w = FitsWriter::create(&p2).unwrap();
+    w.write_table(&cols, &[Card::new("EXTNAME", "EVERYTYPE", "")])
+        .unwrap();
+    w.finish().unwrap();
+    // read back here too
+    let f = FitsFile::open(&p).unwrap();
+    assert_eq!(f.len(), 11);
+    assert_eq!(f.hdu(0).unwrap().header.str("OBSERVER").unwrap(), "O'Neil");
+    assert_eq!(
+        f.hdu(0).unwrap().header.str("LONGSTR").unwrap(),
+        "x".repeat(100)
+    );
+    assert_eq!(
+        f.hdu(0).unwrap().header.str("ESO DET CHIP NAME").unwrap(),
+        "ccd"
+    );
+    let s = f.image(2).unwrap().stats();
+    assert_eq!(s.missing, 5);
+    let t = FitsFile::open(&p2).unwrap().table(1).unwrap();
+    assert_eq!(
+        t.column("VJ").unwrap().stats().sum,
+        Some(galaxy_io::fits::table::ColumnSum::Real(Number::Int(-4)))
+    );
+}

@@ -53,14 +53,19 @@ impl Pixels {
 
     /// Decode big-endian bytes of the given BITPIX.
     pub fn from_be_bytes(bitpix: i64, b: &[u8]) -> Result<Pixels> {
-        fn conv<const N: usize, T>(b: &[u8], f: fn([u8; N]) -> T) -> Vec<T> {
-            b.chunks_exact(N)
-                .map(|c| {
-                    let mut a = [0u8; N];
-                    a.copy_from_slice(c);
-                    f(a)
-                })
-                .collect()
+        fn conv<const N: usize, T: Send, F: Fn([u8; N]) -> T + Sync>(b: &[u8], f: F) -> Vec<T> {
+            use rayon::prelude::*;
+            let (chunks, _) = b.as_chunks::<N>();
+            if chunks.len() >= 1 << 20 {
+                // large images: convert blocks in parallel (same result as serial)
+                chunks
+                    .par_iter()
+                    .with_min_len(1 << 16)
+                    .map(|a| f(*a))
+                    .collect()
+            } else {
+                chunks.iter().map(|a| f(*a)).collect()
+            }
         }
         let width = (bitpix.unsigned_abs() / 8) as usize;
         if width == 0 || !b.len().is_multiple_of(width) {
@@ -75,11 +80,11 @@ impl Pixels {
         }
         Ok(match bitpix {
             8 => Pixels::U8(b.to_vec()),
-            16 => Pixels::I16(conv(b, i16::from_be_bytes)),
-            32 => Pixels::I32(conv(b, i32::from_be_bytes)),
-            64 => Pixels::I64(conv(b, i64::from_be_bytes)),
-            -32 => Pixels::F32(conv(b, f32::from_be_bytes)),
-            -64 => Pixels::F64(conv(b, f64::from_be_bytes)),
+            16 => Pixels::I16(conv(b, |a: [u8; 2]| i16::from_be_bytes(a))),
+            32 => Pixels::I32(conv(b, |a: [u8; 4]| i32::from_be_bytes(a))),
+            64 => Pixels::I64(conv(b, |a: [u8; 8]| i64::from_be_bytes(a))),
+            -32 => Pixels::F32(conv(b, |a: [u8; 4]| f32::from_be_bytes(a))),
+            -64 => Pixels::F64(conv(b, |a: [u8; 8]| f64::from_be_bytes(a))),
             _ => {
                 return Err(Error::fits(
                     None,
@@ -206,6 +211,16 @@ impl Image {
         } else {
             super::checked_product(&shape, "image size")?
         };
+        // ndarray requires the product of the non-zero axes to fit in isize
+        let nonzero: Vec<usize> = shape.iter().copied().filter(|&x| x > 0).collect();
+        let p = super::checked_product(&nonzero, "image shape")?;
+        if p > isize::MAX as usize / 8 {
+            return Err(Error::fits(
+                None,
+                FitsErrorKind::Inconsistent,
+                format!("image shape {shape:?} is too large"),
+            ));
+        }
         if n != pixels.len() {
             return Err(Error::fits(
                 None,
@@ -237,7 +252,12 @@ impl Image {
     }
 
     /// The shape in `ndarray` (C) order: NAXISn first, NAXIS1 last.
+    ///
+    /// An image without axes (NAXIS = 0) has no pixels and the shape `[0]`.
     pub fn ndarray_shape(&self) -> Vec<usize> {
+        if self.shape.is_empty() {
+            return vec![0];
+        }
         self.shape.iter().rev().copied().collect()
     }
 
@@ -275,6 +295,30 @@ impl Image {
         };
         ArrayD::from_shape_vec(IxDyn(&self.ndarray_shape()), v)
             .expect("pixel count checked against shape at construction")
+    }
+
+    /// Like [`Image::to_f32`], consuming the image (no copy for unscaled f32 data).
+    pub fn into_f32(self) -> ArrayD<f32> {
+        let shape = self.ndarray_shape();
+        match self.pixels {
+            Pixels::F32(p) if self.bscale == 1.0 && self.bzero == 0.0 => {
+                ArrayD::from_shape_vec(IxDyn(&shape), p)
+                    .expect("pixel count checked against shape at construction")
+            }
+            _ => self.to_f32(),
+        }
+    }
+
+    /// Like [`Image::to_f64`], consuming the image (no copy for unscaled f64 data).
+    pub fn into_f64(self) -> ArrayD<f64> {
+        let shape = self.ndarray_shape();
+        match self.pixels {
+            Pixels::F64(p) if self.bscale == 1.0 && self.bzero == 0.0 => {
+                ArrayD::from_shape_vec(IxDyn(&shape), p)
+                    .expect("pixel count checked against shape at construction")
+            }
+            _ => self.to_f64(),
+        }
     }
 
     /// Scaled values as f32 (computed in f64, then rounded), missing as NaN.
@@ -317,22 +361,57 @@ impl Image {
                 sum: Number::Int(sum),
             };
         }
-        let mut count = 0u64;
-        let mut sum = 0.0f64;
-        let mut min = f64::INFINITY;
-        let mut max = f64::NEG_INFINITY;
-        for i in 0..n {
-            if let Some(v) = self.value(i) {
-                count += 1;
-                sum += v;
-                if v < min {
-                    min = v;
-                }
-                if v > max {
-                    max = v;
+        fn float_stats<T: Copy>(
+            v: &[T],
+            f: impl Fn(T) -> f64,
+            blank: impl Fn(T) -> bool,
+        ) -> (u64, f64, f64, f64) {
+            // four interleaved lanes break the add dependency chain; the lane order is
+            // fixed, so the result is deterministic
+            let mut count = [0u64; 4];
+            let mut sum = [0.0f64; 4];
+            let mut min = [f64::INFINITY; 4];
+            let mut max = [f64::NEG_INFINITY; 4];
+            let (chunks, rest) = v.as_chunks::<4>();
+            for c in chunks {
+                for k in 0..4 {
+                    let x = c[k];
+                    let y = f(x);
+                    let ok = !blank(x) && !y.is_nan();
+                    let yy = if ok { y } else { 0.0 };
+                    count[k] += ok as u64;
+                    sum[k] += yy;
+                    min[k] = if ok { min[k].min(y) } else { min[k] };
+                    max[k] = if ok { max[k].max(y) } else { max[k] };
                 }
             }
+            for (k, &x) in rest.iter().enumerate() {
+                let y = f(x);
+                if !blank(x) && !y.is_nan() {
+                    count[k] += 1;
+                    sum[k] += y;
+                    min[k] = min[k].min(y);
+                    max[k] = max[k].max(y);
+                }
+            }
+            let count = count.iter().sum();
+            let sum = (sum[0] + sum[1]) + (sum[2] + sum[3]);
+            let min = min.iter().copied().fold(f64::INFINITY, f64::min);
+            let max = max.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            (count, sum, min, max)
         }
+        let (s, z) = (self.bscale, self.bzero);
+        let b = self.blank;
+        let (count, sum, min, max) = match &self.pixels {
+            Pixels::F32(v) if s == 1.0 && z == 0.0 => float_stats(v, |x| x as f64, |_| false),
+            Pixels::F64(v) if s == 1.0 && z == 0.0 => float_stats(v, |x| x, |_| false),
+            Pixels::F32(v) => float_stats(v, |x| x as f64 * s + z, |_| false),
+            Pixels::F64(v) => float_stats(v, |x| x * s + z, |_| false),
+            Pixels::U8(v) => float_stats(v, |x| x as f64 * s + z, |x| Some(x as i64) == b),
+            Pixels::I16(v) => float_stats(v, |x| x as f64 * s + z, |x| Some(x as i64) == b),
+            Pixels::I32(v) => float_stats(v, |x| x as f64 * s + z, |x| Some(x as i64) == b),
+            Pixels::I64(v) => float_stats(v, |x| x as f64 * s + z, |x| Some(x) == b),
+        };
         ImageStats {
             count,
             missing: n as u64 - count,

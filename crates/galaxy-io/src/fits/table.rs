@@ -387,6 +387,8 @@ pub struct Table {
     start: usize,
     heap_start: usize,
     heap_len: usize,
+    file: String,
+    hdu_index: usize,
 }
 
 fn bad(kind: FitsErrorKind, what: String) -> Error {
@@ -481,7 +483,7 @@ fn parse_ascii_tform(t: &str) -> Result<(AsciiFormat, usize)> {
 
 impl Table {
     /// Describe the table of an HDU; `bytes` is the whole (decompressed) file.
-    pub fn from_hdu(hdu: &Hdu, bytes: Arc<Vec<u8>>, _file: &str) -> Result<Table> {
+    pub fn from_hdu(hdu: &Hdu, bytes: Arc<Vec<u8>>, file: &str) -> Result<Table> {
         let h: &Header = &hdu.header;
         let ascii = hdu.kind == HduKind::AsciiTable;
         let naxis = h.i64("NAXIS")?;
@@ -675,7 +677,49 @@ impl Table {
             start,
             heap_start: start + theap,
             heap_len,
+            file: file.to_string(),
+            hdu_index: hdu.index,
         })
+    }
+
+    fn ctx(&self, e: Error) -> Error {
+        e.in_hdu(self.hdu_index).in_file(&self.file)
+    }
+
+    /// Index of a column by name (exact first, then case-insensitive).
+    pub fn column_index(&self, name: &str) -> Result<usize> {
+        self.column_index_raw(name).map_err(|e| self.ctx(e))
+    }
+
+    /// Decode a column by name.
+    pub fn column(&self, name: &str) -> Result<Column> {
+        self.column_raw(name).map_err(|e| self.ctx(e))
+    }
+
+    /// Decode the column at position `i`.
+    pub fn column_at(&self, i: usize) -> Result<Column> {
+        self.column_at_raw(i).map_err(|e| self.ctx(e))
+    }
+
+    /// A column as f64 (rows x elements), missing as NaN.
+    pub fn f64(&self, name: &str) -> Result<Array2<f64>> {
+        self.f64_raw(name).map_err(|e| self.ctx(e))
+    }
+
+    /// An integer column (rows x elements) with its null mask.
+    pub fn i64(&self, name: &str) -> Result<(Array2<i64>, Array2<bool>)> {
+        self.i64_raw(name).map_err(|e| self.ctx(e))
+    }
+
+    /// A string column, one string per row (the first string when TDIM splits a row).
+    pub fn strings(&self, name: &str) -> Result<Vec<String>> {
+        self.strings_raw(name).map_err(|e| self.ctx(e))
+    }
+
+    /// The raw heap bytes of a variable-length cell (column index `col`, row `r`), checked
+    /// against the heap bounds.
+    pub fn var_bytes(&self, col: usize, r: usize) -> Result<&[u8]> {
+        self.var_bytes_raw(col, r).map_err(|e| self.ctx(e))
     }
 
     /// Column names in order.
@@ -684,7 +728,7 @@ impl Table {
     }
 
     /// Index of a column by name (exact first, then case-insensitive).
-    pub fn column_index(&self, name: &str) -> Result<usize> {
+    fn column_index_raw(&self, name: &str) -> Result<usize> {
         self.columns
             .iter()
             .position(|c| c.name == name)
@@ -705,14 +749,14 @@ impl Table {
     }
 
     /// Decode a column by name.
-    pub fn column(&self, name: &str) -> Result<Column> {
-        let i = self.column_index(name)?;
-        self.column_at(i)
+    fn column_raw(&self, name: &str) -> Result<Column> {
+        let i = self.column_index_raw(name)?;
+        self.column_at_raw(i)
     }
 
     /// A column as f64 (rows x elements), missing as NaN.
-    pub fn f64(&self, name: &str) -> Result<Array2<f64>> {
-        let c = self.column(name)?;
+    fn f64_raw(&self, name: &str) -> Result<Array2<f64>> {
+        let c = self.column_raw(name)?;
         c.data.to_f64().ok_or_else(|| {
             bad(
                 FitsErrorKind::Type,
@@ -722,8 +766,8 @@ impl Table {
     }
 
     /// An integer column (rows x elements) with its null mask.
-    pub fn i64(&self, name: &str) -> Result<(Array2<i64>, Array2<bool>)> {
-        let c = self.column(name)?;
+    fn i64_raw(&self, name: &str) -> Result<(Array2<i64>, Array2<bool>)> {
+        let c = self.column_raw(name)?;
         match c.data {
             ColumnData::Int { values, null } => Ok((values, null)),
             ColumnData::Bool { values, null } => Ok((values.mapv(|b| b as i64), null)),
@@ -739,8 +783,8 @@ impl Table {
     }
 
     /// A string column, one string per row (the first string when TDIM splits a row).
-    pub fn strings(&self, name: &str) -> Result<Vec<String>> {
-        let c = self.column(name)?;
+    fn strings_raw(&self, name: &str) -> Result<Vec<String>> {
+        let c = self.column_raw(name)?;
         match c.data {
             ColumnData::Str(v) => Ok(v.rows().into_iter().map(|r| r[0].clone()).collect()),
             other => Err(bad(
@@ -752,7 +796,7 @@ impl Table {
 
     /// The raw heap bytes of a variable-length cell (column index `col`, row `r`), checked
     /// against the heap bounds.
-    pub fn var_bytes(&self, col: usize, r: usize) -> Result<&[u8]> {
+    fn var_bytes_raw(&self, col: usize, r: usize) -> Result<&[u8]> {
         let info = self
             .columns
             .get(col)
@@ -809,7 +853,7 @@ impl Table {
     }
 
     /// Decode the column at position `i`.
-    pub fn column_at(&self, i: usize) -> Result<Column> {
+    fn column_at_raw(&self, i: usize) -> Result<Column> {
         let info = self.columns.get(i).ok_or_else(|| {
             bad(
                 FitsErrorKind::NotFound,
@@ -827,7 +871,7 @@ impl Table {
                 let mut only01 = true;
                 let mut any1 = false;
                 for r in 0..self.rows {
-                    for &b in self.var_bytes(i, r)? {
+                    for &b in self.var_bytes_raw(i, r)? {
                         only01 &= b <= 1;
                         any1 |= b == 1;
                     }
@@ -836,7 +880,7 @@ impl Table {
             };
             for r in 0..self.rows {
                 if legacy_logical {
-                    let b = self.var_bytes(i, r)?;
+                    let b = self.var_bytes_raw(i, r)?;
                     let values =
                         Array2::from_shape_vec((1, b.len()), b.iter().map(|&x| x == 1).collect())
                             .expect("1 x n");
@@ -844,7 +888,7 @@ impl Table {
                     out.push(ColumnData::Bool { values, null });
                     continue;
                 }
-                let slice = self.var_bytes(i, r)?;
+                let slice = self.var_bytes_raw(i, r)?;
                 let count = match info.var {
                     Some(k) => self.descriptor(info, k, r).0 as usize,
                     None => 0,
@@ -856,11 +900,22 @@ impl Table {
             }
             ColumnData::VarLen(out)
         } else {
-            let mut buf = Vec::with_capacity(info.width * self.rows);
-            for r in 0..self.rows {
-                buf.extend_from_slice(self.row_bytes(r, info));
+            if info.width == self.row_len {
+                // a single-column layout: the rows are contiguous
+                let s = self.start;
+                decode_fixed(
+                    info,
+                    &self.bytes[s..s + self.row_len * self.rows],
+                    info.repeat,
+                    self.rows,
+                )?
+            } else {
+                let mut buf = Vec::with_capacity(info.width * self.rows);
+                for r in 0..self.rows {
+                    buf.extend_from_slice(self.row_bytes(r, info));
+                }
+                decode_fixed(info, &buf, info.repeat, self.rows)?
             }
-            decode_fixed(info, &buf, info.repeat, self.rows)?
         };
         if data.rows() != self.rows {
             return Err(bad(
@@ -1029,40 +1084,42 @@ fn decode_fixed(info: &ColumnInfo, b: &[u8], per_row: usize, rows: usize) -> Res
         ElemType::U8 => ints(b[..need].iter().map(|&x| x as i64).collect()),
         ElemType::I16 => ints(
             b[..need]
-                .chunks_exact(2)
-                .map(|c| i16::from_be_bytes([c[0], c[1]]) as i64)
+                .as_chunks::<2>()
+                .0
+                .iter()
+                .map(|c| i16::from_be_bytes(*c) as i64)
                 .collect(),
         ),
         ElemType::I32 => ints(
             b[..need]
-                .chunks_exact(4)
-                .map(|c| i32::from_be_bytes([c[0], c[1], c[2], c[3]]) as i64)
+                .as_chunks::<4>()
+                .0
+                .iter()
+                .map(|c| i32::from_be_bytes(*c) as i64)
                 .collect(),
         ),
         ElemType::I64 => ints(
             b[..need]
-                .chunks_exact(8)
-                .map(|c| {
-                    let mut a = [0u8; 8];
-                    a.copy_from_slice(c);
-                    i64::from_be_bytes(a)
-                })
+                .as_chunks::<8>()
+                .0
+                .iter()
+                .map(|c| i64::from_be_bytes(*c))
                 .collect(),
         ),
         ElemType::F32 | ElemType::F64 => {
             let raw: Vec<f64> = if info.elem == ElemType::F32 {
                 b[..need]
-                    .chunks_exact(4)
-                    .map(|c| f32::from_be_bytes([c[0], c[1], c[2], c[3]]) as f64)
+                    .as_chunks::<4>()
+                    .0
+                    .iter()
+                    .map(|c| f32::from_be_bytes(*c) as f64)
                     .collect()
             } else {
                 b[..need]
-                    .chunks_exact(8)
-                    .map(|c| {
-                        let mut a = [0u8; 8];
-                        a.copy_from_slice(c);
-                        f64::from_be_bytes(a)
-                    })
+                    .as_chunks::<8>()
+                    .0
+                    .iter()
+                    .map(|c| f64::from_be_bytes(*c))
                     .collect()
             };
             let v = if info.tscal != 1.0 || info.tzero != 0.0 {
@@ -1077,17 +1134,17 @@ fn decode_fixed(info: &ColumnInfo, b: &[u8], per_row: usize, rows: usize) -> Res
         ElemType::C64 | ElemType::C128 => {
             let raw: Vec<f64> = if info.elem == ElemType::C64 {
                 b[..need]
-                    .chunks_exact(4)
-                    .map(|c| f32::from_be_bytes([c[0], c[1], c[2], c[3]]) as f64)
+                    .as_chunks::<4>()
+                    .0
+                    .iter()
+                    .map(|c| f32::from_be_bytes(*c) as f64)
                     .collect()
             } else {
                 b[..need]
-                    .chunks_exact(8)
-                    .map(|c| {
-                        let mut a = [0u8; 8];
-                        a.copy_from_slice(c);
-                        f64::from_be_bytes(a)
-                    })
+                    .as_chunks::<8>()
+                    .0
+                    .iter()
+                    .map(|c| f64::from_be_bytes(*c))
                     .collect()
             };
             ColumnData::Complex(Array3::from_shape_vec((rows, per_row, 2), raw).map_err(map_err)?)

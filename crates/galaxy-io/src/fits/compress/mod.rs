@@ -57,7 +57,12 @@ pub fn image_header(h: &Header) -> Header {
             "data type of original image",
         ));
     }
-    let n = h.opt_i64("ZNAXIS").ok().flatten().unwrap_or(0);
+    let n = h
+        .opt_i64("ZNAXIS")
+        .ok()
+        .flatten()
+        .unwrap_or(0)
+        .clamp(0, 999);
     cards.push(Card::new("NAXIS", n, "dimension of original image"));
     for i in 1..=n {
         if let Some(v) = h.get(&format!("ZNAXIS{i}")) {
@@ -308,6 +313,21 @@ pub fn decompress_image(hdu: &Hdu, t: &Table) -> Result<Image> {
             ),
         ));
     }
+    // A legitimate tile compresses at most ~1000:1 (gzip's limit; RICE is below 250:1), so a
+    // header announcing far more pixels than the data unit can hold is corrupt: refuse it
+    // before allocating.
+    let out_bytes = (npix_total as u128) * (p.zbitpix.unsigned_abs() as u128 / 8);
+    let limit = (hdu.data_len as u128 + 2880) * 1100;
+    if out_bytes > limit {
+        return Err(Error::fits(
+            None,
+            FitsErrorKind::Inconsistent,
+            format!(
+                "image {:?} ({out_bytes} bytes) cannot be stored in a {}-byte compressed data unit",
+                p.shape, hdu.data_len
+            ),
+        ));
+    }
     let cd = t.column_index("COMPRESSED_DATA")?;
     let gz = t.column_index("GZIP_COMPRESSED_DATA").ok();
     let unc = t.column_index("UNCOMPRESSED_DATA").ok();
@@ -327,6 +347,19 @@ pub fn decompress_image(hdu: &Hdu, t: &Table) -> Result<Image> {
     } else {
         None
     };
+    for (name, ncols) in [
+        ("ZSCALE", zscale.as_ref().map(|a| a.ncols())),
+        ("ZZERO", zzero.as_ref().map(|a| a.ncols())),
+        ("ZBLANK", zblank_col.as_ref().map(|a| a.ncols())),
+    ] {
+        if ncols == Some(0) {
+            return Err(Error::fits(
+                None,
+                FitsErrorKind::Inconsistent,
+                format!("column {name} has no elements"),
+            ));
+        }
+    }
     let zblank_header = match h.opt_i64("ZBLANK")? {
         Some(z) => Some(z),
         None => img_header.opt_i64("BLANK").ok().flatten(),
