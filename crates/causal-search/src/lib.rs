@@ -31,5 +31,7 @@ pub mod io;
 pub mod search;
 
 // Modules of the `local` branch (bootstrap, local) are declared directly below this comment.
+pub mod bootstrap;
+pub mod local;
 
 pub use error::{CausalError, Result};

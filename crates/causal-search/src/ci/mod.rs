@@ -37,6 +37,7 @@
 //! ```
 
 // Test modules of the `local` branch (cmiknn) are declared directly below this comment.
+pub mod cmiknn;
 
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
