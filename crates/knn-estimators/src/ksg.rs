@@ -18,7 +18,6 @@
 //! [`crate::counts`]: only data with repeated values are jittered (seeded).
 
 use ndarray::{Array2, ArrayView2, s};
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::counts::{
@@ -265,34 +264,28 @@ impl Ksg {
         let local: Vec<f64> = match self.p.variant {
             KsgVariant::Ksg1 => {
                 let base = psi.get(k) + psi.get(n);
-                (0..n)
-                    .into_par_iter()
-                    .map(|i| {
-                        let eps = jt.knn_of_point_unchecked(i, k)[k - 1].distance;
-                        let nx = xt.count_around_point_unchecked(i, eps, Boundary::Strict);
-                        let ny = yt.count_around_point_unchecked(i, eps, Boundary::Strict);
-                        base - psi.get(nx + 1) - psi.get(ny + 1)
-                    })
-                    .collect()
+                jt.map_points(|i| {
+                    let eps = jt.knn_of_point_unchecked(i, k)[k - 1].distance;
+                    let nx = xt.count_around_point_unchecked(i, eps, Boundary::Strict);
+                    let ny = yt.count_around_point_unchecked(i, eps, Boundary::Strict);
+                    base - psi.get(nx + 1) - psi.get(ny + 1)
+                })
             }
             KsgVariant::Ksg2 => {
                 let base = psi.get(k) - 1.0 / k as f64 + psi.get(n);
-                (0..n)
-                    .into_par_iter()
-                    .map(|i| {
-                        let nb = jt.knn_of_point_unchecked(i, k);
-                        let (xi, yi) = (xt.point_unchecked(i), yt.point_unchecked(i));
-                        let mut ex = 0.0f64;
-                        let mut ey = 0.0f64;
-                        for b in &nb {
-                            ex = ex.max(chebyshev(xi, xt.point_unchecked(b.index)));
-                            ey = ey.max(chebyshev(yi, yt.point_unchecked(b.index)));
-                        }
-                        let nx = xt.count_around_point_unchecked(i, ex, Boundary::Closed);
-                        let ny = yt.count_around_point_unchecked(i, ey, Boundary::Closed);
-                        base - psi.get(nx.max(1)) - psi.get(ny.max(1))
-                    })
-                    .collect()
+                jt.map_points(|i| {
+                    let nb = jt.knn_of_point_unchecked(i, k);
+                    let (xi, yi) = (xt.point_unchecked(i), yt.point_unchecked(i));
+                    let mut ex = 0.0f64;
+                    let mut ey = 0.0f64;
+                    for b in &nb {
+                        ex = ex.max(chebyshev(xi, xt.point_unchecked(b.index)));
+                        ey = ey.max(chebyshev(yi, yt.point_unchecked(b.index)));
+                    }
+                    let nx = xt.count_around_point_unchecked(i, ex, Boundary::Closed);
+                    let ny = yt.count_around_point_unchecked(i, ey, Boundary::Closed);
+                    base - psi.get(nx.max(1)) - psi.get(ny.max(1))
+                })
             }
         };
         Ok(self.finish(local, n, prep.jittered))
@@ -351,16 +344,13 @@ impl Ksg {
         );
         let (jt, zt, xzt, yzt) = (jt?, zt?, xzt?, yzt?);
         let base = psi.get(k);
-        let local: Vec<f64> = (0..n)
-            .into_par_iter()
-            .map(|i| {
-                let eps = jt.knn_of_point_unchecked(i, k)[k - 1].distance;
-                let nxz = xzt.count_around_point_unchecked(i, eps, Boundary::Strict);
-                let nyz = yzt.count_around_point_unchecked(i, eps, Boundary::Strict);
-                let nz = zt.count_around_point_unchecked(i, eps, Boundary::Strict);
-                base - psi.get(nxz + 1) - psi.get(nyz + 1) + psi.get(nz + 1)
-            })
-            .collect();
+        let local: Vec<f64> = jt.map_points(|i| {
+            let eps = jt.knn_of_point_unchecked(i, k)[k - 1].distance;
+            let nxz = xzt.count_around_point_unchecked(i, eps, Boundary::Strict);
+            let nyz = yzt.count_around_point_unchecked(i, eps, Boundary::Strict);
+            let nz = zt.count_around_point_unchecked(i, eps, Boundary::Strict);
+            base - psi.get(nxz + 1) - psi.get(nyz + 1) + psi.get(nz + 1)
+        });
         Ok(self.finish(local, n, prep.jittered))
     }
 

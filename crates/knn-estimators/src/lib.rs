@@ -4,8 +4,9 @@
 //! strict / closed radius counts, and the KSG / Frenzel-Pompe information-estimator cores with
 //! per-sample (local) values, in nats.
 //!
-//! - [`tree`]: [`KnnIndex`] (sorted array in 1-D, kiddo kd-trees in 2..=[`MAX_KD_DIM`]
-//!   dimensions, exact brute force above);
+//! - [`tree`]: [`KnnIndex`] (sorted array in 1-D; a bounding-box Chebyshev kd-tree with
+//!   subtree counting in any dimension; kiddo kd-trees for Euclidean search in
+//!   2..=[`MAX_KD_DIM`] dimensions, exact brute force above);
 //! - [`counts`]: validation, tie detection and the seeded tie-breaking jitter;
 //! - [`ksg`]: KSG estimators 1 and 2 and the Frenzel-Pompe conditional MI;
 //! - [`digamma`]: the digamma function and an integer table.
@@ -41,6 +42,7 @@
 //! Part of the [mstar](https://github.com/mstar-project/mstar) workspace.
 #![warn(missing_docs)]
 
+mod chebtree;
 pub mod counts;
 pub mod digamma;
 pub mod error;

@@ -4,9 +4,13 @@
 //! radius-count and radius-list queries. The backend is chosen from the dimension:
 //!
 //! - `d = 1`: a sorted array with binary search (`O(log n)` counts, `O(log n + k)` neighbours);
-//! - `2 <= d <=` [`MAX_KD_DIM`]: a [kiddo](https://docs.rs/kiddo) immutable kd-tree; kiddo's
-//!   dimension is a compile-time constant, so the index dispatches over every dimension in range;
-//! - `d >` [`MAX_KD_DIM`]: exact brute force (linear scan per query).
+//! - Chebyshev, `d >= 2`: a bounding-box kd-tree of this crate (any dimension) that counts whole
+//!   subtrees inside a max-norm ball without visiting their points (see `chebtree.rs` for why
+//!   not kiddo here);
+//! - Euclidean, `2 <= d <=` [`MAX_KD_DIM`]: a [kiddo](https://docs.rs/kiddo) immutable kd-tree;
+//!   kiddo's dimension is a compile-time constant, so the index dispatches over every dimension
+//!   in range;
+//! - Euclidean, `d >` [`MAX_KD_DIM`]: exact brute force (linear scan per query).
 //!
 //! All backends return exactly the same answers (up to the order of neighbours at exactly equal
 //! distance, which is broken by point index wherever the backend sees both candidates).
@@ -17,13 +21,13 @@
 
 use std::num::NonZeroUsize;
 
-use kiddo::{Chebyshev, ImmutableKdTree, SquaredEuclidean};
+use kiddo::{ImmutableKdTree, SquaredEuclidean};
 use ndarray::ArrayView2;
 use rayon::prelude::*;
 
 use crate::error::KnnError;
 
-/// Largest dimension served by a kd-tree; above it the index searches by brute force.
+/// Largest dimension of the Euclidean kd-trees; above it Euclidean search is brute force.
 pub const MAX_KD_DIM: usize = 16;
 
 /// The norm in which distances are measured.
@@ -49,9 +53,10 @@ pub enum Boundary {
 pub enum Backend {
     /// Sorted values with binary search (dimension 1).
     Sorted1D,
-    /// kiddo immutable kd-tree (dimension 2..=[`MAX_KD_DIM`]).
+    /// kd-tree: the crate's Chebyshev tree (any dimension >= 2) or kiddo (Euclidean,
+    /// dimension 2..=[`MAX_KD_DIM`]).
     KdTree,
-    /// Exact linear scan (dimension above [`MAX_KD_DIM`]).
+    /// Exact linear scan (Euclidean, dimension above [`MAX_KD_DIM`]).
     BruteForce,
 }
 
@@ -134,6 +139,10 @@ fn closed_internal_radius(metric: Metric, r: f64, b: Boundary) -> Option<f64> {
 
 /// Internal search interface shared by the backends. `k <= n` is guaranteed by the caller.
 trait Searcher: Send + Sync {
+    /// A cache-friendly order of the indexed points for batch queries (None: row order).
+    fn locality_order(&self) -> Option<&[u32]> {
+        None
+    }
     fn knn(&self, q: &[f64], k: usize) -> Vec<Neighbour>;
     fn count(&self, q: &[f64], r: f64, b: Boundary) -> usize;
     fn within(&self, q: &[f64], r: f64, b: Boundary) -> Vec<Neighbour>;
@@ -226,21 +235,32 @@ macro_rules! kd_searcher {
     };
 }
 
-kd_searcher!(KdChebyshev, Chebyshev<f64>, Metric::Chebyshev, |d| d);
 kd_searcher!(KdEuclidean, SquaredEuclidean<f64>, Metric::Euclidean, |d| d
     .sqrt());
 
-fn build_kd<const K: usize>(metric: Metric, rows: &[f64]) -> Result<Box<dyn Searcher>, KnnError> {
-    Ok(match metric {
-        Metric::Chebyshev => Box::new(KdChebyshev::<K>::build(rows)?),
-        Metric::Euclidean => Box::new(KdEuclidean::<K>::build(rows)?),
-    })
+fn build_kd<const K: usize>(rows: &[f64]) -> Result<Box<dyn Searcher>, KnnError> {
+    Ok(Box::new(KdEuclidean::<K>::build(rows)?))
+}
+
+impl Searcher for crate::chebtree::ChebTree {
+    fn locality_order(&self) -> Option<&[u32]> {
+        Some(self.leaf_order())
+    }
+    fn knn(&self, q: &[f64], k: usize) -> Vec<Neighbour> {
+        crate::chebtree::ChebTree::knn(self, q, k)
+    }
+    fn count(&self, q: &[f64], r: f64, b: Boundary) -> usize {
+        crate::chebtree::ChebTree::count(self, q, r, b)
+    }
+    fn within(&self, q: &[f64], r: f64, b: Boundary) -> Vec<Neighbour> {
+        crate::chebtree::ChebTree::within(self, q, r, b)
+    }
 }
 
 macro_rules! dispatch_dim {
-    ($dim:expr, $metric:expr, $rows:expr; $($k:literal)*) => {
+    ($dim:expr, $rows:expr; $($k:literal)*) => {
         match $dim {
-            $($k => build_kd::<$k>($metric, $rows),)*
+            $($k => build_kd::<$k>($rows),)*
             other => Err(KnnError::InvalidParameter {
                 name: "dim",
                 reason: format!("no kd-tree for dimension {other}"),
@@ -503,8 +523,13 @@ impl KnnIndex {
         }
         let (backend, searcher): (Backend, Box<dyn Searcher>) = if dim == 1 {
             (Backend::Sorted1D, Box::new(Sorted1D::build(&rows)))
+        } else if metric == Metric::Chebyshev {
+            (
+                Backend::KdTree,
+                Box::new(crate::chebtree::ChebTree::build(&rows, dim)),
+            )
         } else if dim <= MAX_KD_DIM {
-            let s = dispatch_dim!(dim, metric, &rows; 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16)?;
+            let s = dispatch_dim!(dim, &rows; 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16)?;
             (Backend::KdTree, s)
         } else {
             (
@@ -692,6 +717,26 @@ impl KnnIndex {
         Ok(self.searcher.within(query, radius, boundary))
     }
 
+    /// Evaluate `f(i)` for every indexed point `i` in parallel and return the results in point
+    /// order. Points are visited in the index's locality order (tree-leaf order for kd-trees),
+    /// which makes per-point queries against this or a related index cache-friendly; the
+    /// output does not depend on that order or on the thread count.
+    pub fn map_points<T, F>(&self, f: F) -> Vec<T>
+    where
+        T: Send,
+        F: Fn(usize) -> T + Sync + Send,
+    {
+        match self.searcher.locality_order() {
+            None => (0..self.n).into_par_iter().map(f).collect(),
+            Some(order) => {
+                let mut vals: Vec<(u32, T)> =
+                    order.par_iter().map(|&i| (i, f(i as usize))).collect();
+                vals.sort_unstable_by_key(|v| v.0);
+                vals.into_iter().map(|v| v.1).collect()
+            }
+        }
+    }
+
     /// [`knn`](Self::knn) for every row of `queries`, in parallel, in row order.
     pub fn knn_batch(
         &self,
@@ -717,10 +762,7 @@ impl KnnIndex {
                 needed: k + 1,
             });
         }
-        Ok((0..self.n)
-            .into_par_iter()
-            .map(|i| self.knn_of_point_unchecked(i, k))
-            .collect())
+        Ok(self.map_points(|i| self.knn_of_point_unchecked(i, k)))
     }
 
     /// Distance of every indexed point to its `k`-th nearest neighbour (itself excluded).
@@ -732,10 +774,7 @@ impl KnnIndex {
                 needed: k + 1,
             });
         }
-        Ok((0..self.n)
-            .into_par_iter()
-            .map(|i| self.knn_of_point_unchecked(i, k)[k - 1].distance)
-            .collect())
+        Ok(self.map_points(|i| self.knn_of_point_unchecked(i, k)[k - 1].distance))
     }
 
     /// For every indexed point `i`, the number of other points within `radii[i]` of it.
@@ -755,9 +794,6 @@ impl KnnIndex {
         for &r in radii {
             Self::check_radius(r)?;
         }
-        Ok((0..self.n)
-            .into_par_iter()
-            .map(|i| self.count_around_point_unchecked(i, radii[i], boundary))
-            .collect())
+        Ok(self.map_points(|i| self.count_around_point_unchecked(i, radii[i], boundary)))
     }
 }

@@ -29,16 +29,16 @@ fn gridded(n: usize, d: usize, seed: u64) -> Array2<f64> {
 
 #[test]
 fn backends_match_naive_search_in_every_dimension() {
-    for &dim in &[1usize, 2, 3, 5, 8, 16, 17, 20] {
+    for &dim in &[1usize, 2, 3, 5, 8, 10, 16, 17, 20] {
         for metric in [Metric::Chebyshev, Metric::Euclidean] {
             for data in [
                 common::normals(&mut common::rng(dim as u64), 300, dim),
                 gridded(300, dim, 7),
             ] {
                 let idx = KnnIndex::new(data.view(), metric).unwrap();
-                let expected_backend = match dim {
-                    1 => Backend::Sorted1D,
-                    2..=16 => Backend::KdTree,
+                let expected_backend = match (dim, metric) {
+                    (1, _) => Backend::Sorted1D,
+                    (_, Metric::Chebyshev) | (2..=16, _) => Backend::KdTree,
                     _ => Backend::BruteForce,
                 };
                 assert_eq!(idx.backend(), expected_backend);

@@ -1,0 +1,147 @@
+//! Shared-exclusion redundancy I_sx for continuous variables, kNN estimator
+//! (Makkeh, Gutknecht, Wibral 2021; Ehrlich et al. 2024).
+//!
+//! The local redundancy of a sample `(t, s1, s2)` is the local mutual information between the
+//! target event and the *union* event "S1 near s1 **or** S2 near s2":
+//! `i_sx = ln p(t | s1 v s2) / p(t)`. In the limit of shrinking max-norm balls of one common radius
+//! (sources of equal dimension, so both balls have the same volume) its population value is
+//! `ln [(p(t,s1) + p(t,s2)) / (p(t) (p(s1) + p(s2)))]`.
+//!
+//! Estimator (KSG-1 style, counts strictly inside the radius):
+//! 1. `eps_i` = distance to the k-th neighbour under the pseudo-distance
+//!    `D(i,j) = max(d_T, min(d_S1, d_S2)) = min(D_(T,S1), D_(T,S2))` (all max norms);
+//!    its k nearest neighbours lie among the k nearest in (T,S1) and in (T,S2), so two kd-tree
+//!    queries give it exactly, in `O(N log N)` overall;
+//! 2. `n_t` = samples strictly within `eps_i` in T; `n_u` = samples strictly within `eps_i` in S1
+//!    or in S2 = `n_s1 + n_s2 - n_(s1,s2)` (union-ball count by inclusion-exclusion);
+//! 3. local value `psi(k) + psi(N) - psi(n_t + 1) - psi(n_u + 1)`; the estimate is their mean.
+//!
+//! The PID uses KSG estimator 1 with the same `k` for I(Y;X1), I(Y;X2) and I(Y;X1,X2). Data with
+//! repeated values receive the seeded jitter of [`knn_estimators::counts`] once, before all four
+//! estimates.
+
+use knn_estimators::counts::{columns_with_ties, jitter_columns};
+use knn_estimators::{Boundary, DigammaTable, JitterMode, KnnIndex, KsgParams, Metric};
+use ndarray::{ArrayView2, s};
+
+use super::{Atoms, LocalAtoms, hstack};
+use crate::error::InfoError;
+use crate::mi::MiParams;
+
+fn cheb(a: &[f64], b: &[f64]) -> f64 {
+    a.iter()
+        .zip(b)
+        .fold(0.0f64, |m, (x, y)| m.max((x - y).abs()))
+}
+
+/// Local I_sx redundancy (nats) of target `t` and equal-dimension sources `s1`, `s2` with `k`
+/// neighbours, on validated, tie-free data.
+pub fn isx_local(
+    t: ArrayView2<'_, f64>,
+    s1: ArrayView2<'_, f64>,
+    s2: ArrayView2<'_, f64>,
+    k: usize,
+) -> Result<Vec<f64>, InfoError> {
+    if s1.ncols() != s2.ncols() {
+        return Err(InfoError::UnequalSourceDims {
+            d1: s1.ncols(),
+            d2: s2.ncols(),
+        });
+    }
+    let n = t.nrows();
+    if n < k + 1 || k == 0 {
+        return Err(InfoError::TooFewSamples {
+            what: format!("the I_sx estimator with k = {k}"),
+            n,
+            needed: k + 1,
+        });
+    }
+    let ts1 = hstack(t, s1);
+    let ts2 = hstack(t, s2);
+    let s12 = hstack(s1, s2);
+    let build = |a: ArrayView2<'_, f64>| KnnIndex::new(a, Metric::Chebyshev);
+    let ((i_ts1, i_ts2), ((i_t, i_s1), (i_s2, i_s12))) = rayon::join(
+        || rayon::join(|| build(ts1.view()), || build(ts2.view())),
+        || {
+            rayon::join(
+                || rayon::join(|| build(t), || build(s1)),
+                || rayon::join(|| build(s2), || build(s12.view())),
+            )
+        },
+    );
+    let (i_ts1, i_ts2, i_t, i_s1, i_s2, i_s12) = (i_ts1?, i_ts2?, i_t?, i_s1?, i_s2?, i_s12?);
+    let psi = DigammaTable::new(n + 1);
+    let base = psi.get(k) + psi.get(n);
+    let dt = t.ncols();
+    let local: Vec<Result<f64, InfoError>> = i_ts1.map_points(|i| {
+        let a = i_ts1.knn_of_point(i, k)?;
+        let b = i_ts2.knn_of_point(i, k)?;
+        let p1 = i_ts1.point(i)?;
+        let p2 = i_ts2.point(i)?;
+        let mut cand: Vec<(f64, usize)> = Vec::with_capacity(2 * k);
+        for nb in a.iter().chain(b.iter()) {
+            let q1 = i_ts1.point(nb.index)?;
+            let q2 = i_ts2.point(nb.index)?;
+            let d_t = cheb(&p1[..dt], &q1[..dt]);
+            let d_s1 = cheb(&p1[dt..], &q1[dt..]);
+            let d_s2 = cheb(&p2[dt..], &q2[dt..]);
+            cand.push((d_t.max(d_s1.min(d_s2)), nb.index));
+        }
+        cand.sort_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)));
+        cand.dedup_by_key(|c| c.1);
+        let eps = cand[k - 1].0;
+        let nt = i_t.count_around_point(i, eps, Boundary::Strict)?;
+        let n1 = i_s1.count_around_point(i, eps, Boundary::Strict)?;
+        let n2 = i_s2.count_around_point(i, eps, Boundary::Strict)?;
+        let n12 = i_s12.count_around_point(i, eps, Boundary::Strict)?;
+        let nu = n1 + n2 - n12;
+        Ok(base - psi.get(nt + 1) - psi.get(nu + 1))
+    });
+    local.into_iter().collect()
+}
+
+/// I_sx PID (KSG-1 mutual informations) on validated inputs.
+pub(crate) fn isx_pid(
+    p: &MiParams,
+    x1: ArrayView2<'_, f64>,
+    x2: ArrayView2<'_, f64>,
+    y: ArrayView2<'_, f64>,
+) -> Result<(Atoms, LocalAtoms), InfoError> {
+    if x1.ncols() != x2.ncols() {
+        return Err(InfoError::UnequalSourceDims {
+            d1: x1.ncols(),
+            d2: x2.ncols(),
+        });
+    }
+    let n = y.nrows();
+    if n < p.k + 1 {
+        return Err(InfoError::TooFewSamples {
+            what: format!("the I_sx PID with k = {}", p.k),
+            n,
+            needed: p.k + 1,
+        });
+    }
+    // one tie check and jitter for all four estimates
+    let mut joint = ndarray::concatenate(ndarray::Axis(1), &[y, x1, x2]).expect("rows checked");
+    let ties = match p.jitter {
+        JitterMode::Never => Vec::new(),
+        JitterMode::IfTies => columns_with_ties(joint.view()),
+        JitterMode::Always => (0..joint.ncols()).collect(),
+    };
+    if !ties.is_empty() {
+        jitter_columns(&mut joint, &ties, 1e-10, p.seed);
+    }
+    let (dy, d) = (y.ncols(), x1.ncols());
+    let yv = joint.slice(s![.., ..dy]);
+    let x1v = joint.slice(s![.., dy..dy + d]);
+    let x2v = joint.slice(s![.., dy + d..]);
+    let ksg = KsgParams::new().k(p.k).jitter(JitterMode::Never).check()?;
+    let red = isx_local(yv, x1v, x2v, p.k)?;
+    let e1 = ksg.mi(yv, x1v)?;
+    let e2 = ksg.mi(yv, x2v)?;
+    let e12 = ksg.mi(yv, joint.slice(s![.., dy..]))?;
+    let r = red.iter().sum::<f64>() / n as f64;
+    let atoms = Atoms::from_redundancy(r, e1.estimate, e2.estimate, e12.estimate);
+    let local = LocalAtoms::from_redundancy(red, &e1.local, &e2.local, &e12.local);
+    Ok((atoms, local))
+}

@@ -1,0 +1,253 @@
+//! Continuous PIDs: MMI against Barrett's closed form, kNN I_sx against its population value,
+//! Gaussian I_ccs properties, measure/estimator rules and typed errors.
+mod common;
+
+use common::*;
+use info_decomp::{Estimator, InfoError, Measure, PidParams};
+use ndarray::Array2;
+
+/// X1, X2 standard normal with correlation c; Y = a1 X1 + a2 X2 + E, E ~ N(0, 1).
+fn system(n: usize, seed: u64) -> (Array2<f64>, Array2<f64>, Array2<f64>) {
+    let c: f64 = 0.3;
+    let mut r = rng(seed);
+    let z1 = normals(&mut r, n, 1);
+    let z2 = normals(&mut r, n, 1);
+    let x1 = z1.clone();
+    let x2 = &z1 * c + &z2 * (1.0 - c * c).sqrt();
+    let y = &x1 * 0.6 + &x2 * 0.4 + normals(&mut r, n, 1);
+    (x1, x2, y)
+}
+
+/// Population MIs of `system`.
+fn system_mis() -> (f64, f64, f64) {
+    let (a1, a2, c) = (0.6f64, 0.4f64, 0.3f64);
+    let vy = a1 * a1 + a2 * a2 + 2.0 * a1 * a2 * c + 1.0;
+    let c1 = a1 + a2 * c;
+    let c2 = a2 + a1 * c;
+    let i1 = -0.5 * (1.0 - c1 * c1 / vy).ln();
+    let i2 = -0.5 * (1.0 - c2 * c2 / vy).ln();
+    let i12 = 0.5 * vy.ln();
+    (i1, i2, i12)
+}
+
+#[test]
+fn mmi_gaussian_matches_barrett_closed_form() {
+    let (x1, x2, y) = system(10_000, 4);
+    let (i1, i2, i12) = system_mis();
+    // Barrett (2015): for jointly Gaussian (X1, X2, scalar Y) the PID is MMI
+    let red = i1.min(i2);
+    let expected = [red, i1 - red, i2 - red, i12 - i1 - i2 + red];
+    let r = PidParams::new(Measure::Mmi, Estimator::Gauss)
+        .check()
+        .unwrap()
+        .decompose(x1.view(), x2.view(), y.view())
+        .unwrap();
+    let got = [
+        r.atoms.redundancy,
+        r.atoms.unique1,
+        r.atoms.unique2,
+        r.atoms.synergy,
+    ];
+    for (g, e) in got.iter().zip(expected) {
+        assert!((g - e).abs() < 0.01, "{got:?} vs {expected:?}");
+    }
+    assert!((r.atoms.sum() - r.atoms.total).abs() < 1e-12);
+    // local atoms average to the atoms and satisfy the identities per sample
+    let m = r.local.mean();
+    assert!((m.redundancy - r.atoms.redundancy).abs() < 1e-10);
+    assert!((m.synergy - r.atoms.synergy).abs() < 1e-10);
+    for s in [0usize, 99, 9999] {
+        let a = r.local.get(s);
+        assert!((a.sum() - a.total).abs() < 1e-12);
+    }
+    // every estimator is accepted by MMI and lands near the closed form
+    for (e, tol) in [
+        (Estimator::Gcmi, 0.01),
+        (Estimator::Ksg1, 0.03),
+        (Estimator::Ksg2, 0.03),
+    ] {
+        let r = PidParams::new(Measure::Mmi, e)
+            .check()
+            .unwrap()
+            .decompose(x1.view(), x2.view(), y.view())
+            .unwrap();
+        assert!((r.atoms.redundancy - red).abs() < tol, "{e}: {:?}", r.atoms);
+        assert!((r.atoms.total - i12).abs() < tol, "{e}: {:?}", r.atoms);
+    }
+}
+
+/// Population I_sx redundancy of `system` (scalar variables): Monte Carlo average of
+/// ln[(p(t,s1) + p(t,s2)) / (p(t) (p(s1) + p(s2)))] with exact Gaussian densities.
+fn isx_population(samples: usize, seed: u64) -> f64 {
+    let (a1, a2, c) = (0.6f64, 0.4f64, 0.3f64);
+    let vy = a1 * a1 + a2 * a2 + 2.0 * a1 * a2 * c + 1.0;
+    let (c1, c2) = (a1 + a2 * c, a2 + a1 * c);
+    let n1 = |x: f64, v: f64| (-x * x / (2.0 * v)).exp() / (2.0 * std::f64::consts::PI * v).sqrt();
+    let n2 = |t: f64, s: f64, vt: f64, cov: f64| {
+        let det = vt - cov * cov; // var(s) = 1
+        let q = (t * t - 2.0 * cov * t * s + vt * s * s) / det;
+        (-q / 2.0).exp() / (2.0 * std::f64::consts::PI * det.sqrt())
+    };
+    let (x1, x2, y) = system(samples, seed);
+    let mut acc = 0.0;
+    for i in 0..samples {
+        let (s1, s2, t) = (x1[[i, 0]], x2[[i, 0]], y[[i, 0]]);
+        let num = n2(t, s1, vy, c1) + n2(t, s2, vy, c2);
+        let den = n1(t, vy) * (n1(s1, 1.0) + n1(s2, 1.0));
+        acc += (num / den).ln();
+    }
+    acc / samples as f64
+}
+
+#[test]
+fn isx_knn_estimate_approaches_population_value() {
+    let pop = isx_population(400_000, 99);
+    let (x1, x2, y) = system(20_000, 7);
+    let pid = PidParams::new(Measure::Isx, Estimator::Ksg1)
+        .k(4)
+        .check()
+        .unwrap();
+    let r = pid.decompose(x1.view(), x2.view(), y.view()).unwrap();
+    eprintln!(
+        "I_sx population {pop:.4}, kNN N=2e4 {:.4}",
+        r.atoms.redundancy
+    );
+    assert!(
+        (r.atoms.redundancy - pop).abs() < 0.03,
+        "{} vs {pop}",
+        r.atoms.redundancy
+    );
+    let (i1, i2, i12) = system_mis();
+    assert!(
+        (r.atoms.i1 - i1).abs() < 0.02
+            && (r.atoms.i2 - i2).abs() < 0.02
+            && (r.atoms.total - i12).abs() < 0.02
+    );
+    assert!((r.atoms.sum() - r.atoms.total).abs() < 1e-12);
+    let m = r.local.mean();
+    assert!((m.redundancy - r.atoms.redundancy).abs() < 1e-10);
+}
+
+/// Convergence study (slow): `cargo test -p info-decomp --release --test pid -- --ignored --nocapture`
+#[test]
+#[ignore]
+fn isx_convergence_study() {
+    let pop = isx_population(2_000_000, 5);
+    let pid = PidParams::new(Measure::Isx, Estimator::Ksg1)
+        .k(4)
+        .check()
+        .unwrap();
+    for n in [1_000usize, 10_000, 100_000] {
+        let (x1, x2, y) = system(n, 11);
+        let r = pid.decompose(x1.view(), x2.view(), y.view()).unwrap();
+        eprintln!(
+            "N = {n:>7}: I_sx = {:.4} (population {pop:.4})",
+            r.atoms.redundancy
+        );
+    }
+}
+
+#[test]
+fn iccs_gaussian_properties() {
+    let (x1, x2, y) = system(10_000, 12);
+    let g = PidParams::new(Measure::Iccs, Estimator::Gauss)
+        .check()
+        .unwrap()
+        .decompose(x1.view(), x2.view(), y.view())
+        .unwrap();
+    let c = PidParams::new(Measure::Iccs, Estimator::Gcmi)
+        .check()
+        .unwrap()
+        .decompose(x1.view(), x2.view(), y.view())
+        .unwrap();
+    let a = g.atoms;
+    assert!((a.sum() - a.total).abs() < 1e-12);
+    // redundancy is positive here and bounded by the smaller source MI
+    assert!(
+        a.redundancy > 0.0 && a.redundancy <= a.i1.min(a.i2) + 1e-9,
+        "{a:?}"
+    );
+    // on Gaussian data the copula version agrees
+    assert!(
+        (c.atoms.redundancy - a.redundancy).abs() < 0.01,
+        "{:?} vs {a:?}",
+        c.atoms
+    );
+    // pure redundancy: both sources are noisy copies of the same signal
+    let mut r = rng(3);
+    let z = normals(&mut r, 10_000, 1);
+    let s1 = &z + &(normals(&mut r, 10_000, 1) * 0.1);
+    let s2 = &z + &(normals(&mut r, 10_000, 1) * 0.1);
+    let t = &z + &normals(&mut r, 10_000, 1);
+    let p = PidParams::new(Measure::Iccs, Estimator::Gauss)
+        .check()
+        .unwrap()
+        .decompose(s1.view(), s2.view(), t.view())
+        .unwrap();
+    assert!(
+        p.atoms.redundancy > 0.9 * p.atoms.i1.min(p.atoms.i2),
+        "{:?}",
+        p.atoms
+    );
+}
+
+#[test]
+fn measure_estimator_rules_and_errors() {
+    for (m, e, ok) in [
+        (Measure::Isx, Estimator::Ksg1, true),
+        (Measure::Isx, Estimator::Ksg2, false),
+        (Measure::Isx, Estimator::Gcmi, false),
+        (Measure::Iccs, Estimator::Gcmi, true),
+        (Measure::Iccs, Estimator::Gauss, true),
+        (Measure::Iccs, Estimator::Ksg1, false),
+        (Measure::Mmi, Estimator::Ksg1, true),
+        (Measure::Mmi, Estimator::Ksg2, true),
+        (Measure::Mmi, Estimator::Gcmi, true),
+        (Measure::Mmi, Estimator::Gauss, true),
+    ] {
+        let r = PidParams::new(m, e).check();
+        assert_eq!(r.is_ok(), ok, "{m} {e}");
+        if !ok {
+            assert!(matches!(r, Err(InfoError::IncompatibleEstimator { .. })));
+        }
+    }
+    assert!(matches!(
+        "bogus".parse::<Measure>(),
+        Err(InfoError::UnknownName { .. })
+    ));
+    let (x1, x2, y) = system(200, 1);
+    let x2b = ndarray::concatenate(ndarray::Axis(1), &[x2.view(), x1.view()]).unwrap();
+    let isx = PidParams::new(Measure::Isx, Estimator::Ksg1)
+        .check()
+        .unwrap();
+    assert!(matches!(
+        isx.decompose(x1.view(), x2b.view(), y.view()),
+        Err(InfoError::UnequalSourceDims { d1: 1, d2: 2 })
+    ));
+    assert!(matches!(
+        isx.decompose(
+            x1.slice(ndarray::s![..3, ..]),
+            x2.slice(ndarray::s![..3, ..]),
+            y.slice(ndarray::s![..3, ..])
+        ),
+        Err(InfoError::TooFewSamples { .. })
+    ));
+    let mut yn = y.clone();
+    yn[[3, 0]] = f64::NAN;
+    for m in [Measure::Isx, Measure::Mmi] {
+        let p = PidParams::new(m, Estimator::Ksg1).check().unwrap();
+        assert!(matches!(
+            p.decompose(x1.view(), x2.view(), yn.view()),
+            Err(InfoError::NonFinite { .. })
+        ));
+        assert!(matches!(
+            p.decompose(x1.view(), x2.view(), y.slice(ndarray::s![..100, ..])),
+            Err(InfoError::LengthMismatch { .. })
+        ));
+        let c = Array2::<f64>::ones((200, 1));
+        assert!(matches!(
+            p.decompose(x1.view(), c.view(), y.view()),
+            Err(InfoError::ConstantColumn { .. })
+        ));
+    }
+}
