@@ -81,6 +81,28 @@ fn backends_agree_exactly() {
             );
         }
     }
+    // The null distributions agree too: the batched integer path (ranks, brute force) against
+    // one kd-tree estimate per permutation.
+    let small = gaussian(300, 0.3, 3);
+    let mk = |b| {
+        CmiKnn::new(
+            &small,
+            &CmiKnnParams::new()
+                .knn(Knn::Absolute(6))
+                .permutations(20)
+                .backend(b)
+                .seed(4),
+        )
+        .unwrap()
+    };
+    for z in [&[2usize][..], &[][..]] {
+        let a = mk(Backend::BruteForce).test_with_null(0, 1, z).unwrap();
+        let b = mk(Backend::KdTree).test_with_null(0, 1, z).unwrap();
+        assert_eq!(a.result.p_value, b.result.p_value);
+        for (u, v) in a.null.iter().zip(&b.null) {
+            assert!((u - v).abs() < 1e-12, "z={z:?}: null {u} vs {v}");
+        }
+    }
 }
 
 /// `reps` datasets with X of dimension `dx` and Y, returning the test's p-values.

@@ -341,6 +341,37 @@ impl CmiKnn {
         };
         let base = query_seed(self.p.seed, x, y, z);
         let ints = self.ranks16.as_ref().filter(|_| self.use_brute(k));
+        let perm_of = |b: usize| -> Vec<u32> {
+            let mut rng = ChaCha8Rng::seed_from_u64(base);
+            rng.set_stream(b as u64 + 1);
+            if neighbours.is_empty() {
+                let mut p: Vec<u32> = (0..n as u32).collect();
+                p.shuffle(&mut rng);
+                p
+            } else {
+                restricted_permutation(&neighbours, &mut rng)
+            }
+        };
+        // Integer ranks: all permutations in one sweep over the samples (the Y and Z distances
+        // of a sample are computed once for every permutation), when the permuted X columns fit
+        // in 64 MiB.
+        if let Some(r) = ints
+            && self.p.permutations * xc.len() * n * 2 <= 64 << 20
+        {
+            let xp: Vec<Vec<Vec<u16>>> = (0..self.p.permutations)
+                .into_par_iter()
+                .map(|b| {
+                    let perm = perm_of(b);
+                    xc.iter()
+                        .map(|&c| perm.iter().map(|&j| r[c][j as usize]).collect())
+                        .collect()
+                })
+                .collect();
+            let pick = |cs: &[usize]| cs.iter().map(|&c| r[c].as_slice()).collect::<Vec<&[u16]>>();
+            let (ys, zs) = (pick(&yc), pick(&zc));
+            let null = self.null_batched_u16(&xp, &ys, &zs, k);
+            return Ok(self.outcome(stat, k, null));
+        }
         let null: Vec<f64> = (0..self.p.permutations)
             .into_par_iter()
             .map(|b| {
@@ -374,17 +405,134 @@ impl CmiKnn {
                 }
             })
             .collect::<Result<Vec<f64>>>()?;
+        Ok(self.outcome(stat, k, null))
+    }
+
+    fn outcome(&self, stat: f64, k: usize, null: Vec<f64>) -> CmiKnnOutcome {
         let exceed = null.iter().filter(|&&v| v >= stat).count();
         let p_value = if self.p.plus_one {
             (1 + exceed) as f64 / (1 + null.len()) as f64
         } else {
             exceed as f64 / null.len() as f64
         };
-        Ok(CmiKnnOutcome {
+        CmiKnnOutcome {
             result: CiResult::new(stat, p_value),
             k,
             null,
-        })
+        }
+    }
+
+    /// The CMI of every permuted X (`xp[b][column][sample]`) at once, on integer ranks: the same
+    /// arithmetic as [`Self::estimate_brute_u16`] per permutation, with the Y and Z distances of
+    /// each sample computed once and the (Y,Z) and Z counts read from prefix counts.
+    fn null_batched_u16(
+        &self,
+        xp: &[Vec<Vec<u16>>],
+        ys: &[&[u16]],
+        zs: &[&[u16]],
+        k: usize,
+    ) -> Vec<f64> {
+        let n = self.n;
+        let nb = xp.len();
+        let psi = &self.psi;
+        let has_z = !zs.is_empty();
+        struct W {
+            dx: Vec<u16>,
+            dz: Vec<u16>,
+            dyz: Vec<u16>,
+            hist: Vec<u32>,
+            cum_yz: Vec<u32>,
+            cum_z: Vec<u32>,
+        }
+        let xcols: Vec<Vec<&[u16]>> = xp
+            .iter()
+            .map(|xb| xb.iter().map(|c| c.as_slice()).collect())
+            .collect();
+        let per_sample: Vec<Vec<f64>> = (0..n)
+            .into_par_iter()
+            .with_min_len(16)
+            .map_init(
+                || W {
+                    dx: vec![0; n],
+                    dz: vec![0; n],
+                    dyz: vec![0; n],
+                    hist: vec![0; n + 1],
+                    cum_yz: vec![0; n + 2],
+                    cum_z: vec![0; n + 2],
+                },
+                |w, i| {
+                    // Distances in Y and Z, the sample itself excluded (u16::MAX).
+                    max_abs_diff_u16(ys, i, &mut w.dyz);
+                    if has_z {
+                        max_abs_diff_u16(zs, i, &mut w.dz);
+                        for (o, &v) in w.dyz.iter_mut().zip(w.dz.iter()) {
+                            *o = (*o).max(v);
+                        }
+                    }
+                    w.dyz[i] = u16::MAX;
+                    w.dz[i] = u16::MAX;
+                    // cum[t] = #{j != i : d[j] < t} for t in 0..=n.
+                    let prefix = |d: &[u16], cum: &mut [u32]| {
+                        cum.fill(0);
+                        for &v in d {
+                            if (v as usize) < n {
+                                cum[v as usize + 1] += 1;
+                            }
+                        }
+                        for t in 1..cum.len() {
+                            cum[t] += cum[t - 1];
+                        }
+                    };
+                    prefix(&w.dyz, &mut w.cum_yz);
+                    if has_z {
+                        prefix(&w.dz, &mut w.cum_z);
+                    }
+                    let mut out = Vec::with_capacity(nb);
+                    for cols in &xcols {
+                        max_abs_diff_u16(cols, i, &mut w.dx);
+                        w.dx[i] = u16::MAX;
+                        // k-th smallest joint distance max(dx, dyz) by counting; the sample
+                        // itself (u16::MAX) falls in the last bin, above every real distance.
+                        let top = n;
+                        for (&p, &q) in w.dx.iter().zip(w.dyz.iter()) {
+                            w.hist[(p.max(q) as usize).min(top)] += 1;
+                        }
+                        let mut cum = 0usize;
+                        let mut eps = top;
+                        for (d, &h) in w.hist.iter().enumerate() {
+                            cum += h as usize;
+                            if cum >= k {
+                                eps = d;
+                                break;
+                            }
+                        }
+                        w.hist.fill(0);
+                        let e = eps.min(u16::MAX as usize) as u16;
+                        let nxz = if has_z {
+                            w.dx.iter()
+                                .zip(w.dz.iter())
+                                .map(|(&p, &r)| u32::from(p.max(r) < e))
+                                .sum::<u32>()
+                        } else {
+                            w.dx.iter().map(|&p| u32::from(p < e)).sum::<u32>()
+                        } as usize;
+                        let nyz = w.cum_yz[eps.min(n + 1)] as usize;
+                        let nz = if has_z {
+                            w.cum_z[eps.min(n + 1)] as usize
+                        } else {
+                            n - 1
+                        };
+                        out.push(
+                            psi.get(k) - psi.get(nxz + 1) - psi.get(nyz + 1) + psi.get(nz + 1),
+                        );
+                    }
+                    out
+                },
+            )
+            .collect();
+        (0..nb)
+            .map(|b| per_sample.iter().map(|v| v[b]).sum::<f64>() / n as f64)
+            .collect()
     }
 
     /// The `m` nearest neighbours of every sample in Z (Chebyshev, itself included, ties by index).

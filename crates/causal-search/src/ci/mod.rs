@@ -104,6 +104,13 @@ pub trait CiTest: Send + Sync {
 
     /// Tests X_x independent of X_y given the set X_z.
     fn test(&self, x: usize, y: usize, z: &[usize]) -> Result<CiResult>;
+
+    /// A cheap certificate that **no** conditioning set makes `x` and `y` independent (e.g. the
+    /// oracle's graph has the edge `x - y`). Searches then skip the pair's tests; the default
+    /// `false` means "unknown".
+    fn always_dependent(&self, _x: usize, _y: usize) -> bool {
+        false
+    }
 }
 
 impl<T: CiTest + ?Sized> CiTest for &T {
@@ -115,6 +122,9 @@ impl<T: CiTest + ?Sized> CiTest for &T {
     }
     fn test(&self, x: usize, y: usize, z: &[usize]) -> Result<CiResult> {
         (**self).test(x, y, z)
+    }
+    fn always_dependent(&self, x: usize, y: usize) -> bool {
+        (**self).always_dependent(x, y)
     }
 }
 
@@ -128,6 +138,9 @@ impl<T: CiTest + ?Sized> CiTest for Box<T> {
     fn test(&self, x: usize, y: usize, z: &[usize]) -> Result<CiResult> {
         (**self).test(x, y, z)
     }
+    fn always_dependent(&self, x: usize, y: usize) -> bool {
+        (**self).always_dependent(x, y)
+    }
 }
 
 impl<T: CiTest + ?Sized> CiTest for std::sync::Arc<T> {
@@ -139,6 +152,9 @@ impl<T: CiTest + ?Sized> CiTest for std::sync::Arc<T> {
     }
     fn test(&self, x: usize, y: usize, z: &[usize]) -> Result<CiResult> {
         (**self).test(x, y, z)
+    }
+    fn always_dependent(&self, x: usize, y: usize) -> bool {
+        (**self).always_dependent(x, y)
     }
 }
 
@@ -363,6 +379,68 @@ impl<T: CiTest> CiTest for CachedTest<T> {
         self.cache.misses.fetch_add(1, Ordering::Relaxed);
         self.cache.insert(key, r);
         Ok(r)
+    }
+
+    fn always_dependent(&self, x: usize, y: usize) -> bool {
+        self.inner.always_dependent(x, y)
+    }
+}
+
+/// A test that is cached or not, chosen at run time (used by the searches).
+pub enum MaybeCached<T> {
+    /// With a cache.
+    Cached(CachedTest<T>),
+    /// Without.
+    Plain(T),
+}
+
+impl<T: CiTest> MaybeCached<T> {
+    /// Wraps `inner`, with a cache when `cache` is true.
+    pub fn new(inner: T, cache: bool) -> Self {
+        if cache {
+            MaybeCached::Cached(CachedTest::new(inner))
+        } else {
+            MaybeCached::Plain(inner)
+        }
+    }
+
+    /// Cache statistics (zeros without a cache).
+    pub fn stats(&self) -> CacheStats {
+        match self {
+            MaybeCached::Cached(c) => c.stats(),
+            MaybeCached::Plain(_) => CacheStats::default(),
+        }
+    }
+}
+
+impl<T: CiTest> CiTest for MaybeCached<T> {
+    fn name(&self) -> &str {
+        match self {
+            MaybeCached::Cached(c) => c.name(),
+            MaybeCached::Plain(t) => t.name(),
+        }
+    }
+    fn n_variables(&self) -> usize {
+        match self {
+            MaybeCached::Cached(c) => c.n_variables(),
+            MaybeCached::Plain(t) => t.n_variables(),
+        }
+    }
+    fn test(&self, x: usize, y: usize, z: &[usize]) -> Result<CiResult> {
+        match self {
+            MaybeCached::Cached(c) => c.test(x, y, z),
+            MaybeCached::Plain(t) => {
+                check_query(t.n_variables(), x, y, z)?;
+                let k = CiKey::new(x, y, z);
+                t.test(k.x, k.y, &k.z)
+            }
+        }
+    }
+    fn always_dependent(&self, x: usize, y: usize) -> bool {
+        match self {
+            MaybeCached::Cached(c) => c.always_dependent(x, y),
+            MaybeCached::Plain(t) => t.always_dependent(x, y),
+        }
     }
 }
 

@@ -90,4 +90,11 @@ impl CiTest for DSepOracle {
             CiResult::new(1.0, 0.0)
         })
     }
+
+    fn always_dependent(&self, x: usize, y: usize) -> bool {
+        match (self.observed.get(x), self.observed.get(y)) {
+            (Some(&a), Some(&b)) => self.sep.adjacent(a, b),
+            _ => false,
+        }
+    }
 }

@@ -77,4 +77,66 @@ mod tests {
         bad.add_undirected(0, 1).unwrap();
         assert!(dag_to_cpdag(&bad).is_err());
     }
+
+    fn v_structures(g: &MixedGraph) -> Vec<(usize, usize, usize)> {
+        let mut v = Vec::new();
+        for y in 0..g.n_nodes() {
+            let pa = g.parents(y);
+            for (i, &x) in pa.iter().enumerate() {
+                for &z in &pa[i + 1..] {
+                    if !g.is_adjacent(x, z) {
+                        v.push((x, y, z));
+                    }
+                }
+            }
+        }
+        v
+    }
+
+    /// The CPDAG equals the intersection of the Markov equivalence class, enumerated by brute force
+    /// (all orientations of the skeleton that are acyclic with the same v-structures).
+    #[test]
+    fn matches_brute_force_equivalence_class() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
+        for _ in 0..40 {
+            let n = 6;
+            let mut dag = MixedGraph::with_default_names(n);
+            for a in 0..n {
+                for b in a + 1..n {
+                    if rng.random::<f64>() < 0.45 {
+                        dag.add_directed(a, b).unwrap();
+                    }
+                }
+            }
+            let edges = dag.edges();
+            let vs = v_structures(&dag);
+            let mut members = Vec::new();
+            for mask in 0u32..(1 << edges.len()) {
+                let mut g = MixedGraph::with_default_names(n);
+                for (k, e) in edges.iter().enumerate() {
+                    if mask & (1 << k) != 0 {
+                        g.add_directed(e.a, e.b).unwrap();
+                    } else {
+                        g.add_directed(e.b, e.a).unwrap();
+                    }
+                }
+                if g.is_dag() && v_structures(&g) == vs {
+                    members.push(g);
+                }
+            }
+            let c = dag_to_cpdag(&dag).unwrap();
+            for e in &edges {
+                let all_ab = members.iter().all(|m| m.is_parent(e.a, e.b));
+                let all_ba = members.iter().all(|m| m.is_parent(e.b, e.a));
+                if all_ab {
+                    assert!(c.is_parent(e.a, e.b));
+                } else if all_ba {
+                    assert!(c.is_parent(e.b, e.a));
+                } else {
+                    assert!(c.is_undirected(e.a, e.b));
+                }
+            }
+        }
+    }
 }

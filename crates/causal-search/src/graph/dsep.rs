@@ -27,6 +27,8 @@ pub struct Separation {
     adj: Vec<Vec<(usize, Mark, Mark)>>,
     /// `parents[v]` = nodes u with u --> v.
     parents: Vec<Vec<usize>>,
+    /// Sorted neighbour lists, for O(log d) adjacency tests.
+    sorted_adj: Vec<Vec<usize>>,
 }
 
 impl Separation {
@@ -52,7 +54,26 @@ impl Separation {
                 _ => {}
             }
         }
-        Ok(Separation { adj, parents })
+        let sorted_adj = adj
+            .iter()
+            .map(|v| {
+                let mut s: Vec<usize> = v.iter().map(|e| e.0).collect();
+                s.sort_unstable();
+                s
+            })
+            .collect();
+        Ok(Separation {
+            adj,
+            parents,
+            sorted_adj,
+        })
+    }
+
+    /// True when `a` and `b` are adjacent (then never separated).
+    pub fn adjacent(&self, a: usize, b: usize) -> bool {
+        self.sorted_adj
+            .get(a)
+            .is_some_and(|v| v.binary_search(&b).is_ok())
     }
 
     /// Number of nodes.
@@ -78,6 +99,10 @@ impl Separation {
                 }
                 role[v] |= bit;
             }
+        }
+        // adjacent nodes are never separated
+        if x.iter().any(|&a| y.iter().any(|&b| self.adjacent(a, b))) {
+            return Ok(false);
         }
         // ancestors of z (z included)
         let mut anc = vec![false; n];

@@ -5,9 +5,11 @@
 //!   conflict priorities;
 //! - [`meek`]: Meek's rules;
 //! - [`knowledge`]: tiers, forbidden and required edges;
-//! - [`pc`]: the PC algorithm.
+//! - [`pc`]: the PC algorithm;
+//! - [`fci`]: the FCI algorithm (PAGs, Zhang's rules R1-R10).
 
 pub mod colliders;
+pub mod fci;
 pub mod knowledge;
 pub(crate) mod meek;
 pub mod pc;

@@ -22,7 +22,7 @@ use super::colliders::{UcPriority, UcRule, orient_colliders};
 use super::knowledge::{Knowledge, ResolvedKnowledge};
 use super::meek::{definite_meek, meek};
 use super::skeleton::{Sepsets, SkeletonOptions, search};
-use crate::ci::{CacheStats, CachedTest, CiTest};
+use crate::ci::{CacheStats, CiTest, MaybeCached};
 use crate::error::{CausalError, Result};
 use crate::graph::MixedGraph;
 use crate::graph::pdag::{Pdag, TAIL};
@@ -38,6 +38,8 @@ pub struct PcParams {
     uc_priority: Option<UcPriority>,
     knowledge: Option<Knowledge>,
     parallel: bool,
+    exhaustive: bool,
+    cache: bool,
 }
 
 impl Default for PcParams {
@@ -50,6 +52,8 @@ impl Default for PcParams {
             uc_priority: Some(UcPriority::Existing),
             knowledge: None,
             parallel: true,
+            exhaustive: true,
+            cache: true,
         }
     }
 }
@@ -92,6 +96,19 @@ impl PcParams {
     /// Run the stable search's tests in parallel (results are identical either way).
     pub fn parallel(mut self, parallel: bool) -> Self {
         self.parallel = parallel;
+        self
+    }
+    /// Stable search: test every conditioning set of a depth and keep all separating sets
+    /// (default, causal-learn's behaviour), or stop at the first one per edge end (`false`: far
+    /// fewer tests, e.g. with the d-separation oracle).
+    pub fn exhaustive(mut self, exhaustive: bool) -> Self {
+        self.exhaustive = exhaustive;
+        self
+    }
+    /// Cache test results (default). Turn off for cheap tests such as the oracle, where storing
+    /// millions of queries costs more than recomputing them.
+    pub fn cache(mut self, cache: bool) -> Self {
+        self.cache = cache;
         self
     }
     /// Validates the settings.
@@ -159,12 +176,13 @@ impl Pc {
             Some(k) if !k.is_empty() => Some(k.resolve(names)?),
             _ => None,
         };
-        let cached = CachedTest::new(test);
+        let cached = MaybeCached::new(test, self.params.cache);
         let opts = SkeletonOptions {
             alpha: self.params.alpha,
             depth: self.params.depth,
             stable: self.params.stable,
             parallel: self.params.parallel,
+            exhaustive: self.params.exhaustive,
         };
         let sk = search(&cached, &opts, bk.as_ref())?;
         let mut p = sk.graph;

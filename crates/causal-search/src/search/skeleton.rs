@@ -72,6 +72,11 @@ pub struct SkeletonOptions {
     pub stable: bool,
     /// Run the tests of a depth in parallel (stable search only).
     pub parallel: bool,
+    /// Stable search: run every conditioning set of the depth even after one separates the pair, and
+    /// record all separating sets (causal-learn's behaviour, which the collider rule then uses).
+    /// When false, each end of an edge stops at its first separating set (far fewer tests; the
+    /// result is still order-independent).
+    pub exhaustive: bool,
 }
 
 /// The skeleton and what the search found.
@@ -150,11 +155,17 @@ pub(crate) fn search<T: CiTest + ?Sized>(
             let run =
                 |(x, y, rest): &(usize, usize, Vec<usize>)| -> Result<(Vec<Vec<usize>>, usize)> {
                     let mut found = Vec::new();
-                    let sets = combinations(rest, depth);
-                    let count = sets.len();
-                    for s in sets {
+                    if test.always_dependent(*x, *y) {
+                        return Ok((found, 0));
+                    }
+                    let mut count = 0;
+                    for s in combinations(rest, depth) {
+                        count += 1;
                         if test.test(*x, *y, &s)?.p_value > opts.alpha {
                             found.push(s);
+                            if !opts.exhaustive {
+                                break;
+                            }
                         }
                     }
                     Ok((found, count))
@@ -182,7 +193,7 @@ pub(crate) fn search<T: CiTest + ?Sized>(
             for x in 0..n {
                 let nb = g.neighbors(x);
                 for &y in &nb {
-                    if !g.adjacent(x, y) || protected(x, y) {
+                    if !g.adjacent(x, y) || protected(x, y) || test.always_dependent(x, y) {
                         continue;
                     }
                     let rest: Vec<usize> = nb.iter().copied().filter(|&v| v != y).collect();

@@ -1,0 +1,923 @@
+//! FCI (Spirtes et al. 2000; Zhang 2008): causal discovery with latent confounders, returning a PAG.
+//!
+//! 1. Adjacency search as PC's ([`skeleton`](super::skeleton), stable by default, depth limit).
+//! 2. R0: every edge `o-o`; unshielded `x *-* y *-* z` with `y` in no separating set of `x, z`
+//!    becomes `x *-> y <-* z`.
+//! 3. Possible-D-SEP stage: an edge `x - y` is removed when `x` and `y` are independent given a
+//!    subset of Possible-D-SEP(x) (or of Possible-D-SEP(y)) of size up to the depth; paths that
+//!    define Possible-D-SEP are limited to `max_path_length` edges. Then every edge is reset to
+//!    `o-o` and R0 is applied again.
+//! 4. Background knowledge: a node that cannot be an ancestor of the other end (forbidden direction,
+//!    or a later tier) gets an arrowhead; required edges become `-->`.
+//! 5. Zhang's rules to closure: R1-R4 (R4: discriminating paths), R8-R10 (tails from uncovered
+//!    potentially directed paths), and R5-R7 when `selection_bias` is allowed.
+//!
+//! ```
+//! use causal_search::ci::oracle::DSepOracle;
+//! use causal_search::graph::{Mark, MixedGraph};
+//! use causal_search::search::fci::FciParams;
+//! // A --> B <-- L --> C <-- D, L latent: FCI finds A o-> B <-> C <-o D
+//! let mut g = MixedGraph::new(["A", "B", "L", "C", "D"].map(String::from).to_vec()).unwrap();
+//! g.add_directed(0, 1).unwrap();
+//! g.add_directed(2, 1).unwrap();
+//! g.add_directed(2, 3).unwrap();
+//! g.add_directed(4, 3).unwrap();
+//! let oracle = DSepOracle::with_observed_names(&g, &["A", "B", "C", "D"]).unwrap();
+//! let fci = FciParams::new().check().unwrap();
+//! let pag = fci.run(&oracle, oracle.names()).unwrap().graph;
+//! assert_eq!(pag.edge(1, 2), Some((Mark::Arrow, Mark::Arrow))); // B <-> C
+//! assert_eq!(pag.edge(0, 1), Some((Mark::Circle, Mark::Arrow))); // A o-> B
+//! ```
+
+use serde::{Deserialize, Serialize};
+
+use super::knowledge::{Knowledge, ResolvedKnowledge};
+use super::skeleton::{Sepsets, SkeletonOptions, combinations, search};
+use crate::ci::{CacheStats, CiTest, MaybeCached};
+use crate::error::{CausalError, Result};
+use crate::graph::MixedGraph;
+use crate::graph::pdag::{ARROW, CIRCLE, Pdag, TAIL};
+
+/// FCI settings (builder). Defaults: alpha 0.05, stable adjacency search, no depth or path-length
+/// limit, no selection bias, parallel tests.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct FciParams {
+    alpha: f64,
+    depth: Option<usize>,
+    max_path_length: Option<usize>,
+    stable: bool,
+    selection_bias: bool,
+    knowledge: Option<Knowledge>,
+    parallel: bool,
+    exhaustive: bool,
+    cache: bool,
+}
+
+impl Default for FciParams {
+    fn default() -> Self {
+        FciParams {
+            alpha: 0.05,
+            depth: None,
+            max_path_length: None,
+            stable: true,
+            selection_bias: false,
+            knowledge: None,
+            parallel: true,
+            exhaustive: true,
+            cache: true,
+        }
+    }
+}
+
+impl FciParams {
+    /// The defaults.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Significance level in (0, 1).
+    pub fn alpha(mut self, alpha: f64) -> Self {
+        self.alpha = alpha;
+        self
+    }
+    /// Largest conditioning set in both search stages (`None`: unlimited).
+    pub fn depth(mut self, depth: Option<usize>) -> Self {
+        self.depth = depth;
+        self
+    }
+    /// Longest path (in edges) considered for Possible-D-SEP and the path rules (`None`: unlimited).
+    pub fn max_path_length(mut self, len: Option<usize>) -> Self {
+        self.max_path_length = len;
+        self
+    }
+    /// Stable (true) or original (false) adjacency search.
+    pub fn stable(mut self, stable: bool) -> Self {
+        self.stable = stable;
+        self
+    }
+    /// Allow selection bias: also apply R5-R7 (undirected edges).
+    pub fn selection_bias(mut self, allow: bool) -> Self {
+        self.selection_bias = allow;
+        self
+    }
+    /// Background knowledge.
+    pub fn knowledge(mut self, knowledge: Option<Knowledge>) -> Self {
+        self.knowledge = knowledge;
+        self
+    }
+    /// Run the stable search's tests in parallel (identical results).
+    pub fn parallel(mut self, parallel: bool) -> Self {
+        self.parallel = parallel;
+        self
+    }
+    /// Stable search: test every conditioning set of a depth and keep all separating sets
+    /// (default, causal-learn's behaviour), or stop at the first one per edge end (`false`: far
+    /// fewer tests, e.g. with the d-separation oracle).
+    pub fn exhaustive(mut self, exhaustive: bool) -> Self {
+        self.exhaustive = exhaustive;
+        self
+    }
+    /// Cache test results (default). Turn off for cheap tests such as the oracle, where storing
+    /// millions of queries costs more than recomputing them.
+    pub fn cache(mut self, cache: bool) -> Self {
+        self.cache = cache;
+        self
+    }
+    /// Validates the settings.
+    pub fn check(self) -> Result<Fci> {
+        if !(self.alpha > 0.0 && self.alpha < 1.0) {
+            return Err(CausalError::param(
+                "alpha",
+                format!("{} is not in (0, 1)", self.alpha),
+            ));
+        }
+        if self.max_path_length == Some(0) {
+            return Err(CausalError::param("max_path_length", "must be at least 1"));
+        }
+        Ok(Fci { params: self })
+    }
+}
+
+/// Validated FCI settings; [`Fci::run`] runs the search.
+#[derive(Clone, Debug)]
+pub struct Fci {
+    params: FciParams,
+}
+
+/// The output of FCI.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct FciResult {
+    /// The estimated PAG.
+    pub graph: MixedGraph,
+    /// Separating sets (adjacency search and Possible-D-SEP stage).
+    pub sepsets: Sepsets,
+    /// Cache statistics over the whole run.
+    pub cache: CacheStats,
+}
+
+impl Fci {
+    /// The settings.
+    pub fn params(&self) -> &FciParams {
+        &self.params
+    }
+
+    /// Runs FCI with `test` over nodes named `names` (one per test variable).
+    pub fn run<T: CiTest + ?Sized>(&self, test: &T, names: &[String]) -> Result<FciResult> {
+        if names.len() != test.n_variables() {
+            return Err(CausalError::ShapeMismatch {
+                what: "node names vs test variables".into(),
+                expected: test.n_variables(),
+                found: names.len(),
+            });
+        }
+        let bk: Option<ResolvedKnowledge> = match &self.params.knowledge {
+            Some(k) if !k.is_empty() => Some(k.resolve(names)?),
+            _ => None,
+        };
+        let cached = MaybeCached::new(test, self.params.cache);
+        let opts = SkeletonOptions {
+            alpha: self.params.alpha,
+            depth: self.params.depth,
+            stable: self.params.stable,
+            parallel: self.params.parallel,
+            exhaustive: self.params.exhaustive,
+        };
+        let sk = search(&cached, &opts, bk.as_ref())?;
+        let mut sepsets = sk.sepsets;
+        let mut p = sk.graph;
+        let n = p.n;
+        reset_circles(&mut p);
+        rule0(&mut p, &sepsets);
+        // Possible-D-SEP stage
+        let protected = |x: usize, y: usize| {
+            bk.as_ref()
+                .is_some_and(|k| k.is_required(x, y) || k.is_required(y, x))
+        };
+        let pdsep: Vec<Vec<usize>> = (0..n)
+            .map(|x| possible_d_sep(&p, x, self.params.max_path_length))
+            .collect();
+        let mut removed = Vec::new();
+        for x in 0..n {
+            for y in p.neighbors(x) {
+                if protected(x, y) {
+                    continue;
+                }
+                let mut found = None;
+                'outer: for (a, b) in [(x, y), (y, x)] {
+                    let cand: Vec<usize> = pdsep[a]
+                        .iter()
+                        .copied()
+                        .filter(|&v| v != a && v != b)
+                        .collect();
+                    let max = self.params.depth.unwrap_or(cand.len()).min(cand.len());
+                    for size in 0..=max {
+                        for s in combinations(&cand, size) {
+                            if cached.test(a, b, &s)?.p_value > self.params.alpha {
+                                found = Some(s);
+                                break 'outer;
+                            }
+                        }
+                    }
+                }
+                if let Some(s) = found {
+                    p.remove(x, y);
+                    sepsets.insert(x, y, s);
+                    removed.push((x, y));
+                }
+            }
+        }
+        reset_circles(&mut p);
+        rule0(&mut p, &sepsets);
+        if let Some(k) = &bk {
+            apply_knowledge(&mut p, k);
+        }
+        orient_rules(
+            &mut p,
+            &sepsets,
+            self.params.max_path_length,
+            self.params.selection_bias,
+        );
+        Ok(FciResult {
+            graph: p.to_graph(names)?,
+            sepsets,
+            cache: cached.stats(),
+        })
+    }
+}
+
+fn reset_circles(p: &mut Pdag) {
+    for i in 0..p.n {
+        for j in 0..p.n {
+            if p.get(i, j) != 0 {
+                p.set(i, j, CIRCLE);
+            }
+        }
+    }
+}
+
+/// R0: unshielded colliders from the separating sets.
+fn rule0(p: &mut Pdag, sepsets: &Sepsets) {
+    let n = p.n;
+    for y in 0..n {
+        let nb = p.neighbors(y);
+        for (i, &x) in nb.iter().enumerate() {
+            for &z in &nb[i + 1..] {
+                if !p.adjacent(x, z) && !sepsets.in_any(x, z, y) {
+                    p.set(y, x, ARROW);
+                    p.set(y, z, ARROW);
+                }
+            }
+        }
+    }
+}
+
+/// Possible-D-SEP(x): nodes reachable from `x` by a path on which every inner node is a collider or
+/// the middle of a triangle; at most `max_len` edges.
+fn possible_d_sep(p: &Pdag, x: usize, max_len: Option<usize>) -> Vec<usize> {
+    let n = p.n;
+    let mut seen = vec![false; n * n];
+    let mut inset = vec![false; n];
+    let mut frontier: Vec<(usize, usize)> = Vec::new();
+    for b in p.neighbors(x) {
+        seen[x * n + b] = true;
+        inset[b] = true;
+        frontier.push((x, b));
+    }
+    let mut len = 1;
+    while !frontier.is_empty() && max_len.is_none_or(|m| len < m) {
+        let mut next = Vec::new();
+        for &(a, b) in &frontier {
+            for c in p.neighbors(b) {
+                if c == a || c == x || seen[b * n + c] {
+                    continue;
+                }
+                let collider = p.get(b, a) == ARROW && p.get(b, c) == ARROW;
+                if collider || p.adjacent(a, c) {
+                    seen[b * n + c] = true;
+                    inset[c] = true;
+                    next.push((b, c));
+                }
+            }
+        }
+        frontier = next;
+        len += 1;
+    }
+    (0..n).filter(|&v| inset[v] && v != x).collect()
+}
+
+/// Knowledge orientation: arrowheads at nodes that cannot be ancestors, tails/arrows for required.
+fn apply_knowledge(p: &mut Pdag, k: &ResolvedKnowledge) {
+    for a in 0..p.n {
+        for b in p.neighbors(a) {
+            if k.is_required(a, b) {
+                p.set(a, b, TAIL);
+                p.set(b, a, ARROW);
+            } else if k.is_forbidden(b, a) && !k.is_required(b, a) {
+                // b cannot cause a: the edge is into b
+                p.set(b, a, ARROW);
+            }
+        }
+    }
+}
+
+/// `u *-> v` with mark at v = arrow.
+#[inline]
+fn into(p: &Pdag, u: usize, v: usize) -> bool {
+    p.get(v, u) == ARROW
+}
+
+/// `u --> v`.
+#[inline]
+fn directed(p: &Pdag, u: usize, v: usize) -> bool {
+    p.get(u, v) == TAIL && p.get(v, u) == ARROW
+}
+
+/// The edge u-v is potentially directed from u to v: not into u and not out of v.
+#[inline]
+fn pd(p: &Pdag, u: usize, v: usize) -> bool {
+    p.adjacent(u, v) && p.get(u, v) != ARROW && p.get(v, u) != TAIL
+}
+
+/// Applies the orientation rules to closure.
+pub(crate) fn orient_rules(
+    p: &mut Pdag,
+    sepsets: &Sepsets,
+    max_len: Option<usize>,
+    selection_bias: bool,
+) {
+    loop {
+        let mut changed = false;
+        loop {
+            let c = r1(p) | r2(p) | r3(p) | r4(p, sepsets, max_len);
+            changed |= c;
+            if !c {
+                break;
+            }
+        }
+        if selection_bias {
+            changed |= r5(p) | r6(p) | r7(p);
+        }
+        changed |= r8(p) | r9(p, max_len) | r10(p, max_len);
+        if !changed {
+            break;
+        }
+    }
+}
+
+/// R1: a *-> b o-* c, a, c non-adjacent => b --> c.
+fn r1(p: &mut Pdag) -> bool {
+    let mut ch = false;
+    for b in 0..p.n {
+        for a in p.neighbors(b) {
+            if !into(p, a, b) {
+                continue;
+            }
+            for c in p.neighbors(b) {
+                if c != a && !p.adjacent(a, c) && p.get(b, c) == CIRCLE {
+                    p.set(b, c, TAIL);
+                    p.set(c, b, ARROW);
+                    ch = true;
+                }
+            }
+        }
+    }
+    ch
+}
+
+/// R2: a --> b *-> c or a *-> b --> c, and a *-o c => a *-> c.
+fn r2(p: &mut Pdag) -> bool {
+    let mut ch = false;
+    for a in 0..p.n {
+        for c in p.neighbors(a) {
+            if p.get(c, a) != CIRCLE {
+                continue;
+            }
+            let hit = p.neighbors(a).into_iter().any(|b| {
+                b != c
+                    && p.adjacent(b, c)
+                    && ((directed(p, a, b) && into(p, b, c))
+                        || (into(p, a, b) && directed(p, b, c)))
+            });
+            if hit {
+                p.set(c, a, ARROW);
+                ch = true;
+            }
+        }
+    }
+    ch
+}
+
+/// R3: a *-> b <-* c, a *-o t o-* c, a, c non-adjacent, t *-o b => t *-> b.
+fn r3(p: &mut Pdag) -> bool {
+    let mut ch = false;
+    for b in 0..p.n {
+        let nb = p.neighbors(b);
+        for &t in &nb {
+            if p.get(b, t) != CIRCLE {
+                continue;
+            }
+            let parents: Vec<usize> = nb
+                .iter()
+                .copied()
+                .filter(|&a| a != t && into(p, a, b))
+                .collect();
+            'pairs: for (i, &a) in parents.iter().enumerate() {
+                for &c in &parents[i + 1..] {
+                    if !p.adjacent(a, c)
+                        && p.adjacent(a, t)
+                        && p.adjacent(c, t)
+                        && p.get(t, a) == CIRCLE
+                        && p.get(t, c) == CIRCLE
+                    {
+                        p.set(b, t, ARROW);
+                        ch = true;
+                        break 'pairs;
+                    }
+                }
+            }
+        }
+    }
+    ch
+}
+
+/// R4: discriminating paths.
+fn r4(p: &mut Pdag, sepsets: &Sepsets, max_len: Option<usize>) -> bool {
+    let n = p.n;
+    let mut ch = false;
+    for c in 0..n {
+        for b in p.neighbors(c) {
+            if p.get(b, c) != CIRCLE {
+                continue;
+            }
+            // a: collider-side neighbour of b that is a parent of c, with an arrowhead at a from b
+            for a in p.neighbors(b) {
+                if a == c || !directed(p, a, c) || p.get(a, b) != ARROW {
+                    continue;
+                }
+                if let Some(theta) = discriminating_start(p, a, b, c, max_len) {
+                    if sepsets.in_any(theta, c, b) {
+                        p.set(b, c, TAIL);
+                        p.set(c, b, ARROW);
+                    } else {
+                        p.set(b, a, ARROW);
+                        p.set(a, b, ARROW);
+                        p.set(b, c, ARROW);
+                        p.set(c, b, ARROW);
+                    }
+                    ch = true;
+                    break;
+                }
+            }
+        }
+    }
+    ch
+}
+
+/// Searches backwards from `a` for the start `theta` of a discriminating path
+/// `<theta, ..., a, b, c>` (every inner node a collider and a parent of `c`).
+fn discriminating_start(
+    p: &Pdag,
+    a: usize,
+    b: usize,
+    c: usize,
+    max_len: Option<usize>,
+) -> Option<usize> {
+    let n = p.n;
+    let mut visited = vec![false; n];
+    visited[a] = true;
+    visited[b] = true;
+    visited[c] = true;
+    // each entry: a node on the path whose edge towards b is into it (arrowhead at it)
+    let mut frontier = vec![a];
+    let mut len = 3; // edges in <d, a, b, c>
+    while !frontier.is_empty() {
+        if max_len.is_some_and(|m| len > m) {
+            return None;
+        }
+        let mut next = Vec::new();
+        for &v in &frontier {
+            for d in p.neighbors(v) {
+                if visited[d] || p.get(v, d) != ARROW {
+                    continue; // v must be a collider: the edge d *-> v
+                }
+                if !p.adjacent(d, c) {
+                    return Some(d);
+                }
+                if directed(p, d, c) && p.get(d, v) == ARROW {
+                    visited[d] = true;
+                    next.push(d);
+                }
+            }
+        }
+        frontier = next;
+        len += 1;
+    }
+    None
+}
+
+/// R5: a o-o b with an uncovered circle path <a, g, ..., t, b>, a !~ t, b !~ g: all undirected.
+fn r5(p: &mut Pdag) -> bool {
+    let n = p.n;
+    let mut ch = false;
+    for a in 0..n {
+        for b in p.neighbors(a) {
+            if !(p.get(a, b) == CIRCLE && p.get(b, a) == CIRCLE) || a > b {
+                continue;
+            }
+            // DFS over uncovered circle paths from a (first step g, g !~ b) to b
+            let mut stack: Vec<Vec<usize>> = p
+                .neighbors(a)
+                .into_iter()
+                .filter(|&g| {
+                    g != b && !p.adjacent(g, b) && p.get(a, g) == CIRCLE && p.get(g, a) == CIRCLE
+                })
+                .map(|g| vec![a, g])
+                .collect();
+            let mut done = None;
+            while let Some(path) = stack.pop() {
+                let cur = path[path.len() - 1];
+                let prev = path[path.len() - 2];
+                for nx in p.neighbors(cur) {
+                    if path.contains(&nx) || p.adjacent(prev, nx) {
+                        continue;
+                    }
+                    if !(p.get(cur, nx) == CIRCLE && p.get(nx, cur) == CIRCLE) {
+                        continue;
+                    }
+                    if nx == b {
+                        if !p.adjacent(a, cur) {
+                            let mut full = path.clone();
+                            full.push(b);
+                            done = Some(full);
+                            break;
+                        }
+                        continue;
+                    }
+                    let mut q = path.clone();
+                    q.push(nx);
+                    stack.push(q);
+                }
+                if done.is_some() {
+                    break;
+                }
+            }
+            if let Some(path) = done {
+                p.set(a, b, TAIL);
+                p.set(b, a, TAIL);
+                for w in path.windows(2) {
+                    p.set(w[0], w[1], TAIL);
+                    p.set(w[1], w[0], TAIL);
+                }
+                ch = true;
+            }
+        }
+    }
+    ch
+}
+
+/// R6: a --- b o-* c => b --* c.
+fn r6(p: &mut Pdag) -> bool {
+    let mut ch = false;
+    for b in 0..p.n {
+        let nb = p.neighbors(b);
+        if !nb
+            .iter()
+            .any(|&a| p.get(a, b) == TAIL && p.get(b, a) == TAIL)
+        {
+            continue;
+        }
+        for &c in &nb {
+            if p.get(b, c) == CIRCLE {
+                p.set(b, c, TAIL);
+                ch = true;
+            }
+        }
+    }
+    ch
+}
+
+/// R7: a --o b o-* c, a !~ c => b --* c.
+fn r7(p: &mut Pdag) -> bool {
+    let mut ch = false;
+    for b in 0..p.n {
+        let nb = p.neighbors(b);
+        for &a in &nb {
+            if !(p.get(a, b) == TAIL && p.get(b, a) == CIRCLE) {
+                continue;
+            }
+            for &c in &nb {
+                if c != a && !p.adjacent(a, c) && p.get(b, c) == CIRCLE {
+                    p.set(b, c, TAIL);
+                    ch = true;
+                }
+            }
+        }
+    }
+    ch
+}
+
+/// R8: a --> b --> c or a --o b --> c, and a o-> c => a --> c.
+fn r8(p: &mut Pdag) -> bool {
+    let mut ch = false;
+    for a in 0..p.n {
+        for c in p.neighbors(a) {
+            if !(p.get(a, c) == CIRCLE && p.get(c, a) == ARROW) {
+                continue;
+            }
+            let hit = p.neighbors(a).into_iter().any(|b| {
+                b != c
+                    && directed(p, b, c)
+                    && p.get(a, b) == TAIL
+                    && (p.get(b, a) == ARROW || p.get(b, a) == CIRCLE)
+            });
+            if hit {
+                p.set(a, c, TAIL);
+                ch = true;
+            }
+        }
+    }
+    ch
+}
+
+/// Nodes reachable from `a` by an uncovered potentially directed path whose first step is `first`
+/// (`first` included), never passing through `avoid`.
+fn upd_reach(p: &Pdag, a: usize, first: usize, avoid: usize, max_len: Option<usize>) -> Vec<bool> {
+    let n = p.n;
+    let mut reach = vec![false; n];
+    if !pd(p, a, first) || first == avoid {
+        return reach;
+    }
+    reach[first] = true;
+    let mut seen = vec![false; n * n];
+    seen[a * n + first] = true;
+    let mut frontier = vec![(a, first)];
+    let mut len = 1;
+    while !frontier.is_empty() && max_len.is_none_or(|m| len < m) {
+        let mut next = Vec::new();
+        for &(u, v) in &frontier {
+            for w in p.neighbors(v) {
+                if w == u
+                    || w == a
+                    || w == avoid
+                    || p.adjacent(u, w)
+                    || !pd(p, v, w)
+                    || seen[v * n + w]
+                {
+                    continue;
+                }
+                seen[v * n + w] = true;
+                reach[w] = true;
+                next.push((v, w));
+            }
+        }
+        frontier = next;
+        len += 1;
+    }
+    reach
+}
+
+/// R9: a o-> c with an uncovered p.d. path <a, b, ..., c>, b !~ c => a --> c.
+fn r9(p: &mut Pdag, max_len: Option<usize>) -> bool {
+    let n = p.n;
+    let mut ch = false;
+    for a in 0..n {
+        for c in p.neighbors(a) {
+            if !(p.get(a, c) == CIRCLE && p.get(c, a) == ARROW) {
+                continue;
+            }
+            let hit = p.neighbors(a).into_iter().any(|b| {
+                if b == c || p.adjacent(b, c) || !pd(p, a, b) {
+                    return false;
+                }
+                // reach c from b: an uncovered p.d. path <a, b, ..., c>
+                path_reaches(p, a, b, c, max_len)
+            });
+            if hit {
+                p.set(a, c, TAIL);
+                ch = true;
+            }
+        }
+    }
+    ch
+}
+
+/// True when an uncovered p.d. path <a, b, ..., target> exists.
+fn path_reaches(p: &Pdag, a: usize, b: usize, target: usize, max_len: Option<usize>) -> bool {
+    let n = p.n;
+    let mut seen = vec![false; n * n];
+    seen[a * n + b] = true;
+    let mut frontier = vec![(a, b)];
+    let mut len = 1;
+    while !frontier.is_empty() && max_len.is_none_or(|m| len < m) {
+        let mut next = Vec::new();
+        for &(u, v) in &frontier {
+            for w in p.neighbors(v) {
+                if w == u || w == a || p.adjacent(u, w) || !pd(p, v, w) || seen[v * n + w] {
+                    continue;
+                }
+                if w == target {
+                    return true;
+                }
+                seen[v * n + w] = true;
+                next.push((v, w));
+            }
+        }
+        frontier = next;
+        len += 1;
+    }
+    false
+}
+
+/// R10: a o-> c, b --> c <-- t, uncovered p.d. paths from a to b and to t starting with distinct,
+/// non-adjacent nodes m and w => a --> c.
+fn r10(p: &mut Pdag, max_len: Option<usize>) -> bool {
+    let n = p.n;
+    let mut ch = false;
+    for a in 0..n {
+        for c in p.neighbors(a) {
+            if !(p.get(a, c) == CIRCLE && p.get(c, a) == ARROW) {
+                continue;
+            }
+            let parents: Vec<usize> = p
+                .neighbors(c)
+                .into_iter()
+                .filter(|&v| v != a && directed(p, v, c))
+                .collect();
+            if parents.len() < 2 {
+                continue;
+            }
+            let firsts: Vec<usize> = p
+                .neighbors(a)
+                .into_iter()
+                .filter(|&m| m != c && pd(p, a, m))
+                .collect();
+            let reach: Vec<Vec<bool>> = firsts
+                .iter()
+                .map(|&m| upd_reach(p, a, m, c, max_len))
+                .collect();
+            let mut hit = false;
+            'search: for (i, &m) in firsts.iter().enumerate() {
+                for (j, &w) in firsts.iter().enumerate() {
+                    if i == j || p.adjacent(m, w) {
+                        continue;
+                    }
+                    for &b in &parents {
+                        if !reach[i][b] {
+                            continue;
+                        }
+                        for &t in &parents {
+                            if t != b && reach[j][t] {
+                                hit = true;
+                                break 'search;
+                            }
+                        }
+                    }
+                }
+            }
+            if hit {
+                p.set(a, c, TAIL);
+                ch = true;
+            }
+        }
+    }
+    ch
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pag(n: usize, edges: &[(usize, usize, i8, i8)]) -> Pdag {
+        let mut p = Pdag::empty(n);
+        for &(a, b, ma, mb) in edges {
+            p.set_edge(a, b, ma, mb);
+        }
+        p
+    }
+
+    #[test]
+    fn rule1_and_rule2() {
+        // 0 *-> 1 o-o 2, 0 !~ 2 => 1 --> 2
+        let mut p = pag(3, &[(0, 1, CIRCLE, ARROW), (1, 2, CIRCLE, CIRCLE)]);
+        assert!(r1(&mut p));
+        assert!(directed(&p, 1, 2));
+        // 0 --> 1 *-> 2, 0 o-o 2 => 0 o-> 2
+        let mut p = pag(
+            3,
+            &[
+                (0, 1, TAIL, ARROW),
+                (1, 2, CIRCLE, ARROW),
+                (0, 2, CIRCLE, CIRCLE),
+            ],
+        );
+        assert!(r2(&mut p));
+        assert_eq!((p.get(0, 2), p.get(2, 0)), (CIRCLE, ARROW));
+    }
+
+    #[test]
+    fn rule3() {
+        // 0 *-> 1 <-* 2, 0 o-o 3 o-o 2, 3 o-o 1, 0 !~ 2 => 3 o-> 1
+        let mut p = pag(
+            4,
+            &[
+                (0, 1, CIRCLE, ARROW),
+                (2, 1, CIRCLE, ARROW),
+                (0, 3, CIRCLE, CIRCLE),
+                (2, 3, CIRCLE, CIRCLE),
+                (3, 1, CIRCLE, CIRCLE),
+            ],
+        );
+        assert!(r3(&mut p));
+        assert_eq!(p.get(1, 3), ARROW);
+    }
+
+    #[test]
+    fn rule4_both_outcomes() {
+        // discriminating path <0, 1, 2, 3>: 0 *-> 1 <-> 2 o-o 3, 1 --> 3, 0 !~ 3
+        let edges = [
+            (0, 1, CIRCLE, ARROW),
+            (1, 2, ARROW, ARROW),
+            (1, 3, TAIL, ARROW),
+            (2, 3, CIRCLE, CIRCLE),
+        ];
+        let mut s = Sepsets::default();
+        s.insert(0, 3, vec![1, 2]);
+        let mut p = pag(4, &edges);
+        assert!(r4(&mut p, &s, None));
+        assert!(directed(&p, 2, 3));
+        let mut s = Sepsets::default();
+        s.insert(0, 3, vec![1]);
+        let mut p = pag(4, &edges);
+        assert!(r4(&mut p, &s, None));
+        assert_eq!(
+            (p.get(2, 3), p.get(3, 2), p.get(2, 1)),
+            (ARROW, ARROW, ARROW)
+        );
+        // a path length limit of 2 edges forbids it
+        let mut p = pag(4, &edges);
+        assert!(!r4(&mut p, &s, Some(2)));
+    }
+
+    #[test]
+    fn rules_8_9_10() {
+        // R8: 0 --> 1 --> 2, 0 o-> 2 => 0 --> 2
+        let mut p = pag(
+            3,
+            &[
+                (0, 1, TAIL, ARROW),
+                (1, 2, TAIL, ARROW),
+                (0, 2, CIRCLE, ARROW),
+            ],
+        );
+        assert!(r8(&mut p));
+        assert!(directed(&p, 0, 2));
+        // R9: 0 o-> 3, uncovered p.d. path 0 o-o 1 o-> 2 --> 3 with 1 !~ 3, 0 !~ 2
+        let mut p = pag(
+            4,
+            &[
+                (0, 3, CIRCLE, ARROW),
+                (0, 1, CIRCLE, CIRCLE),
+                (1, 2, CIRCLE, ARROW),
+                (2, 3, TAIL, ARROW),
+            ],
+        );
+        assert!(r9(&mut p, None));
+        assert!(directed(&p, 0, 3));
+        // R10: 0 o-> 3, 1 --> 3 <-- 2, 0 o-> 1, 0 o-> 2, 1 !~ 2
+        let mut p = pag(
+            4,
+            &[
+                (0, 3, CIRCLE, ARROW),
+                (1, 3, TAIL, ARROW),
+                (2, 3, TAIL, ARROW),
+                (0, 1, CIRCLE, ARROW),
+                (0, 2, CIRCLE, ARROW),
+            ],
+        );
+        assert!(r10(&mut p, None));
+        assert!(directed(&p, 0, 3));
+    }
+
+    #[test]
+    fn selection_rules() {
+        // R5: 4-cycle of circles 0-1-2-3-0 uncovered => all undirected
+        let mut p = pag(
+            4,
+            &[
+                (0, 1, CIRCLE, CIRCLE),
+                (1, 2, CIRCLE, CIRCLE),
+                (2, 3, CIRCLE, CIRCLE),
+                (3, 0, CIRCLE, CIRCLE),
+            ],
+        );
+        assert!(r5(&mut p));
+        assert!(p.undirected(0, 1) && p.undirected(2, 3));
+        // R6: 0 --- 1 o-> 2 => 1 --> 2
+        let mut p = pag(3, &[(0, 1, TAIL, TAIL), (1, 2, CIRCLE, ARROW)]);
+        assert!(r6(&mut p));
+        assert!(directed(&p, 1, 2));
+        // R7: 0 --o 1 o-o 2, 0 !~ 2 => 1 --o 2
+        let mut p = pag(3, &[(0, 1, TAIL, CIRCLE), (1, 2, CIRCLE, CIRCLE)]);
+        assert!(r7(&mut p));
+        assert_eq!((p.get(1, 2), p.get(2, 1)), (TAIL, CIRCLE));
+    }
+}
