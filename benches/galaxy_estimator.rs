@@ -3,8 +3,8 @@
 //!
 //! `cargo bench --bench galaxy_estimator` (register with `[[bench]] name = "galaxy_estimator",
 //! harness = false`). Threads follow RAYON_NUM_THREADS.
-use candle_core::{Device, Tensor, Var};
 use criterion::{Criterion, criterion_group, criterion_main};
+use galaxy_estimator::candle_core::{self, Device, Tensor, Var};
 use galaxy_estimator::config::{InputSpec, Mode, ModelConfig, Preset, TrainConfig};
 use galaxy_estimator::data::{Inputs, Splits};
 use galaxy_estimator::infer::{PredictOptions, predict};

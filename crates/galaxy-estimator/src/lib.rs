@@ -47,6 +47,8 @@ pub mod device;
 pub mod error;
 pub mod ops;
 
+/// The tensor library, re-exported so that users can name devices (`candle_core::Device`).
+pub use candle_core;
 pub use error::{EstimatorError, Result};
 pub mod augment;
 pub mod config;
