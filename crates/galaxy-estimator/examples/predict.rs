@@ -92,6 +92,7 @@ fn run(a: Args) -> galaxy_estimator::Result<()> {
 }
 
 fn main() -> ExitCode {
+    galaxy_estimator::alloc::tune_allocator();
     match run(Args::parse()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

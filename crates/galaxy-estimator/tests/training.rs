@@ -45,17 +45,18 @@ fn weights(net: &galaxy_estimator::nn::Network) -> Vec<Vec<f32>> {
         .collect()
 }
 
-#[test]
-fn small_model_learns_mass_from_images() {
-    let (x, a, y) = common::synthetic(1000, 3, 16, 1);
+fn learn_mass(n: usize, steps: usize, batch: usize) -> (f64, f64) {
+    let (x, a, y) = common::synthetic(n, 3, 16, 1);
+    let n_train = n * 8 / 10;
+    let n_val = n / 10;
     let splits = Splits {
-        train: (0..800).collect(),
-        validation: (800..900).collect(),
-        test: (900..1000).collect(),
+        train: (0..n_train).collect(),
+        validation: (n_train..n_train + n_val).collect(),
+        test: (n_train + n_val..n).collect(),
     };
-    let mut tc = quick_train(400);
-    tc.batch_size = 64;
-    tc.validate_every = 100;
+    let mut tc = quick_train(steps);
+    tc.batch_size = batch;
+    tc.validate_every = steps / 2;
     let inp = Inputs::images(x.view()).with_additional(a.view());
     let out = train(
         &tiny_images(Mode::Density),
@@ -66,6 +67,7 @@ fn small_model_learns_mass_from_images() {
         &TrainOptions::default(),
     )
     .unwrap();
+    assert!(out.report.final_val_ce.unwrap() < (520f64).ln());
     let xt = x.select(Axis(0), &splits.test);
     let at = a.select(Axis(0), &splits.test);
     let yt: Array1<f64> = y.select(Axis(0), &splits.test);
@@ -79,16 +81,77 @@ fn small_model_learns_mass_from_images() {
     let m = point_metrics(p.mean.view(), yt.view()).unwrap();
     let sd = common::std(&yt);
     eprintln!(
-        "sigma_MAD {:.4} vs std {:.4}; val history {:?}",
-        m.sigma_mad, sd, out.report.final_val_ce
+        "n={n} steps={steps}: sigma_MAD {:.4} vs std {:.4} (ratio {:.3}), {:.1}s",
+        m.sigma_mad,
+        sd,
+        m.sigma_mad / sd,
+        out.report.seconds
+    );
+    (m.sigma_mad, sd)
+}
+
+/// A `small` model on 1000 synthetic galaxies whose mass is a known function of the images
+/// (7 + log10 amplitude + 0.5 colour) reaches sigma_MAD <= 0.3 std(targets) on held-out galaxies.
+/// About 15 s on 2 cores (400 steps: 23 s, sigma_MAD / std = 0.038).
+#[test]
+fn small_model_learns_mass_from_images_1000_galaxies() {
+    let (s, sd) = learn_mass(1000, 250, 64);
+    assert!(s <= 0.3 * sd, "sigma_MAD {s} > 0.3 x std {sd}");
+}
+
+/// The density training loop on photometry (fast): mass = 7 + 2 u + 0.5 v of two features
+/// with one noise feature; a `small` MLP reaches sigma_MAD <= 0.3 std(targets) on held-out rows.
+#[test]
+fn small_mlp_learns_mass_from_photometry() {
+    use rand::{Rng, SeedableRng};
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(4);
+    let n = 1000;
+    let x = ndarray::Array2::from_shape_fn((n, 3), |_| rng.random_range(-1.0f32..1.0));
+    let y: Array1<f64> = x
+        .rows()
+        .into_iter()
+        .map(|r| 8.5 + 1.0 * r[0] as f64 + 0.5 * r[1] as f64)
+        .collect();
+    let splits = Splits {
+        train: (0..800).collect(),
+        validation: (800..900).collect(),
+        test: (900..1000).collect(),
+    };
+    let cfg = ModelConfig::preset(
+        Preset::Small,
+        InputSpec::Tabular { features: 3 },
+        0,
+        Mode::Density,
+    );
+    let mut tc = TrainConfig::preset(Preset::Small, Mode::Density, false);
+    tc.steps = 600;
+    tc.lr_decay_steps = vec![400];
+    tc.progress = false;
+    let inp = Inputs::tabular(x.view());
+    let out = train(&cfg, &tc, &inp, y.view(), &splits, &TrainOptions::default()).unwrap();
+    let xt = x.select(Axis(0), &splits.test);
+    let yt: Array1<f64> = y.select(Axis(0), &splits.test);
+    let p = predict(
+        &out.network,
+        &Inputs::tabular(xt.view()),
+        Some(yt.view()),
+        &PredictOptions::default(),
+    )
+    .unwrap();
+    let m = point_metrics(p.mean.view(), yt.view()).unwrap();
+    let sd = common::std(&yt);
+    eprintln!(
+        "photometry: sigma_MAD {:.4} vs std {:.4}, {:.1}s",
+        m.sigma_mad, sd, out.report.seconds
     );
     assert!(
         m.sigma_mad <= 0.3 * sd,
-        "sigma_MAD {} > 0.3 x std {}",
-        m.sigma_mad,
-        sd
+        "sigma_MAD {} > 0.3 x std {sd}",
+        m.sigma_mad
     );
-    assert!(out.report.final_val_ce.unwrap() < (520f64).ln());
+    // the median and mode agree with the mean to within a few bins for a unimodal density
+    let dm = (&p.median - &p.mean).mapv(f64::abs);
+    assert!(dm.mean().unwrap() < 0.1);
 }
 
 #[test]

@@ -51,6 +51,7 @@ impl Network {
     /// Builds a network with Glorot-uniform weights and constant biases drawn from
     /// `ChaCha8Rng::seed_from_u64(seed)` (stream 0), on `device`, computing in f32.
     pub fn new(config: &ModelConfig, seed: u64, device: &Device) -> Result<Self> {
+        crate::alloc::tune_allocator();
         config.check()?;
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         rng.set_stream(0);

@@ -8,7 +8,7 @@
 //! activation derivative, column sums (bias), GEMM (weights), GEMM + col2im (input; skipped when
 //! the input does not need a gradient). GEMMs call the `gemm` crate (candle's own kernels).
 
-use super::kernels::{Elem, Geom, SpatialKind};
+use super::kernels::{Elem, Geom, SpatialKind, im2col_sample};
 use super::{Activation, act_fwd, act_grad_from_out, same_padding};
 use candle_core::backend::BackendStorage;
 use candle_core::{CpuStorage, CustomOp3, DType, Layout, Shape, Storage, Tensor};
@@ -60,34 +60,29 @@ fn par() -> gemm::Parallelism {
     }
 }
 
-/// dst (m x n, row-major) = A (m x k) B (k x n), with A and B given by (row, column) strides.
-#[allow(clippy::too_many_arguments)]
-fn matmul<T: GemmElem>(
+/// A new row-major m x n matrix A B, written by the GEMM without zero-initialising it first.
+fn matmul_new<T: GemmElem>(
     m: usize,
     n: usize,
     k: usize,
-    dst: &mut [T],
     a: &[T],
     (a_rs, a_cs): (usize, usize),
     b: &[T],
     (b_rs, b_cs): (usize, usize),
-) {
-    debug_assert!(dst.len() >= m * n);
-    if m == 0 || n == 0 {
-        return;
+) -> Vec<T> {
+    if m == 0 || n == 0 || k == 0 {
+        return vec![T::default(); m * n];
     }
-    if k == 0 {
-        dst[..m * n].fill(T::default());
-        return;
-    }
-    // SAFETY: the pointers cover m x k, k x n and m x n elements with the given strides
-    // (checked by the callers' shape arithmetic); dst does not alias a or b.
+    let mut v: Vec<T> = Vec::with_capacity(m * n);
+    // SAFETY: gemm with read_dst = false writes all m x n elements of dst (row stride n,
+    // column stride 1) through the raw pointer without reading them; only then is the length set.
+    // The operands cover the index ranges implied by m, n, k and their strides.
     unsafe {
         gemm::gemm(
             m,
             n,
             k,
-            dst.as_mut_ptr(),
+            v.spare_capacity_mut().as_mut_ptr() as *mut T,
             1,
             n as isize,
             false,
@@ -103,8 +98,10 @@ fn matmul<T: GemmElem>(
             false,
             false,
             par(),
-        )
+        );
+        v.set_len(m * n);
     }
+    v
 }
 
 /// Geometry of the fused op.
@@ -164,13 +161,24 @@ impl Fused {
         match self.im2col_kind() {
             None => std::borrow::Cow::Borrowed(x),
             Some((kind, g, oh, ow)) => {
+                let SpatialKind::Im2Col { pad_t, pad_l, .. } = kind else {
+                    unreachable!("im2col_kind returns Im2Col")
+                };
                 let per_in = g.h * g.w * g.c;
                 let per_out = oh * ow * self.kdim();
-                let mut out = vec![T::default(); g.n * per_out];
+                let total = g.n * per_out;
+                let mut out: Vec<T> = Vec::with_capacity(total);
                 if per_in > 0 && per_out > 0 {
-                    out.par_chunks_mut(per_out)
+                    out.spare_capacity_mut()[..total]
+                        .par_chunks_mut(per_out)
                         .zip(x.par_chunks(per_in))
-                        .for_each(|(o, i)| kind.forward(g, i, o));
+                        .for_each(|(o, i)| {
+                            im2col_sample(g, self.k, self.k, pad_t, pad_l, oh, ow, i, o)
+                        });
+                    // SAFETY: im2col_sample wrote every element of every chunk.
+                    unsafe { out.set_len(total) };
+                } else {
+                    out.resize(total, T::default());
                 }
                 std::borrow::Cow::Owned(out)
             }
@@ -181,8 +189,7 @@ impl Fused {
         let (cout, kdim) = (self.cout, self.kdim());
         let cols = self.cols(x);
         let m = cols.len() / kdim.max(1);
-        let mut y = vec![T::default(); m * cout];
-        matmul(m, cout, kdim, &mut y, &cols, (kdim, 1), w, (cout, 1));
+        let mut y = matmul_new(m, cout, kdim, &cols, (kdim, 1), w, (cout, 1));
         let act = self.act;
         if cout > 0 {
             y.par_chunks_mut(cout * 256).for_each(|ch| {
@@ -224,14 +231,12 @@ impl Fused {
             }
         }
         let cols = self.cols(x);
-        let mut gw = vec![T::default(); kdim * cout];
         // gw = cols^T gz: cols^T element (i, j) = cols[j * kdim + i]
-        matmul(kdim, cout, m, &mut gw, &cols, (1, kdim), &gz, (cout, 1));
+        let gw = matmul_new(kdim, cout, m, &cols, (1, kdim), &gz, (cout, 1));
         drop(cols);
         let gx = need_x.then(|| {
             // gcols = gz w^T: w^T element (i, j) = w[j * cout + i]
-            let mut gcols = vec![T::default(); m * kdim];
-            matmul(m, kdim, cout, &mut gcols, &gz, (cout, 1), w, (1, cout));
+            let gcols = matmul_new(m, kdim, cout, &gz, (cout, 1), w, (1, cout));
             match self.im2col_kind() {
                 None => gcols,
                 Some((kind, g, oh, ow)) => {

@@ -69,6 +69,54 @@ pub enum SpatialKind {
     Upsample2,
 }
 
+/// im2col of one sample into uninitialised memory, writing every element: rows (oy, ox), columns
+/// (ky, kx, c); each kernel row is one contiguous copy of its valid pixels plus zero padding.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn im2col_sample<T: Elem>(
+    g: Geom,
+    kh: usize,
+    kw: usize,
+    pad_t: usize,
+    pad_l: usize,
+    out_h: usize,
+    out_w: usize,
+    x: &[T],
+    y: &mut [std::mem::MaybeUninit<T>],
+) {
+    let (h, w, c) = (g.h as isize, g.w as isize, g.c);
+    let row = kh * kw * c;
+    let zero = T::default();
+    for oy in 0..out_h {
+        for ox in 0..out_w {
+            let dst = &mut y[(oy * out_w + ox) * row..(oy * out_w + ox + 1) * row];
+            let x0 = ox as isize - pad_l as isize;
+            let lo = (-x0).clamp(0, kw as isize) as usize;
+            let hi = (w - x0).clamp(lo as isize, kw as isize) as usize;
+            for ky in 0..kh {
+                let iy = oy as isize + ky as isize - pad_t as isize;
+                let d = &mut dst[ky * kw * c..(ky + 1) * kw * c];
+                if iy < 0 || iy >= h || lo >= hi {
+                    for v in d.iter_mut() {
+                        v.write(zero);
+                    }
+                    continue;
+                }
+                for v in d[..lo * c].iter_mut() {
+                    v.write(zero);
+                }
+                let s0 = ((iy * w + x0 + lo as isize) as usize) * c;
+                let src = &x[s0..s0 + (hi - lo) * c];
+                for (v, &s) in d[lo * c..hi * c].iter_mut().zip(src) {
+                    v.write(s);
+                }
+                for v in d[hi * c..].iter_mut() {
+                    v.write(zero);
+                }
+            }
+        }
+    }
+}
+
 /// Input geometry of one operator application (NHWC).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Geom {

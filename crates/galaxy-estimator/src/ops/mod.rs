@@ -536,9 +536,32 @@ pub fn conv2d(
             .contiguous()?
             .apply_op3(&w.contiguous()?, &b.contiguous()?, f);
     }
-    let (cols, oh, ow) = if k == 1 {
-        (x.reshape((n * h * wd, c))?, h, wd)
-    } else {
+    conv2d_generic(x, w, b, k, same, act)
+}
+
+/// Device-generic convolution: candle's NCHW `conv2d` (im2col + GEMM on CUDA) for odd kernels,
+/// whose TF 'same' padding is symmetric; im2col from candle operators otherwise.
+pub(crate) fn conv2d_generic(
+    x: &Tensor,
+    w: &Tensor,
+    b: &Tensor,
+    k: usize,
+    same: bool,
+    act: Activation,
+) -> candle_core::Result<Tensor> {
+    let (n, h, wd, c) = x.dims4()?;
+    let cout = w.dim(1)?;
+    if k % 2 == 1 {
+        let pad = if same { k / 2 } else { 0 };
+        let xc = x.permute((0, 3, 1, 2))?.contiguous()?;
+        let kern = w
+            .reshape((k, k, c, cout))?
+            .permute((3, 2, 0, 1))?
+            .contiguous()?;
+        let y = xc.conv2d(&kern, pad, 1, 1, 1)?.permute((0, 2, 3, 1))?;
+        return bias_act(&y.contiguous()?, b, act);
+    }
+    let (cols, oh, ow) = {
         let cols = im2col(x, k, k, same)?;
         let (oh, ow) = if same {
             (h, wd)

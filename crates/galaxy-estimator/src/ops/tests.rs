@@ -252,6 +252,19 @@ fn fused_linear_matches_composition_and_finite_differences() {
             .unwrap();
         assert_eq!(fast.dims(), slow.dims());
         assert!(max_abs_diff(&flat(&fast), &flat(&slow)) < 1e-12, "k={k}");
+        // the device-generic path (used on CUDA) computes the same
+        let generic = conv2d_generic(&x, &w, &b, k, same, act).unwrap();
+        assert!(
+            max_abs_diff(&flat(&fast), &flat(&generic)) < 1e-12,
+            "generic k={k}"
+        );
+        let (ws, bs) = (w.clone(), b.clone());
+        grad_check(
+            &|t| conv2d_generic(t, &ws, &bs, k, same, act).unwrap(),
+            &x,
+            52,
+            1e-6,
+        );
         let (ws, bs, xs) = (w.clone(), b.clone(), x.clone());
         grad_check(
             &|t| conv2d(t, &ws, &bs, k, same, act).unwrap(),
