@@ -78,7 +78,7 @@ fn plan(args: &Args) -> RunPlan {
     let (mode, n, n_pc, mlp, cnn, cmlp, ccnn, k, kmax, boot) = if args.quick {
         ("quick", 600, 4000, 150, 40, 100, 20, 30, 200, 50)
     } else {
-        ("default", 3000, 20000, 1500, 400, 800, 150, 100, 2000, 200)
+        ("default", 3000, 20000, 1000, 250, 600, 100, 100, 2000, 200)
     };
     RunPlan {
         mode: mode.into(),
