@@ -12,7 +12,8 @@
 //! stable, `uc_rule` 0, `uc_priority` 2; `--uc-priority -1` is the rule's own default. With
 //! `--groups` (lines `node: col,col,...`) some nodes are vector-valued; `--test fisherz` then uses the
 //! Gaussian likelihood-ratio (Wilks) test, which equals the partial-correlation test for scalars.
-//! `--knn` below 1 is a fraction of the sample size (CMIknn).
+//! `--knn` below 1 is a fraction of the sample size (CMIknn). The time of the search (after
+//! reading the data) is printed on standard error as `search time: S s`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -137,6 +138,7 @@ fn run(args: Args) -> causal_search::Result<String> {
         None => None,
     };
     let format: GraphFormat = args.format.parse()?;
+    let start = std::time::Instant::now();
     let graph = match args.alg.as_str() {
         "pc" => {
             let priority = if args.uc_priority == -1 {
@@ -172,6 +174,7 @@ fn run(args: Args) -> causal_search::Result<String> {
             ));
         }
     };
+    eprintln!("search time: {:.6} s", start.elapsed().as_secs_f64());
     Ok(io::write_graph(&graph, format))
 }
 
