@@ -32,7 +32,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::knowledge::{Knowledge, ResolvedKnowledge};
-use super::skeleton::{Sepsets, SkeletonOptions, combinations, search};
+use super::skeleton::{Combinations, Sepsets, SkeletonOptions, search};
 use crate::ci::{CacheStats, CiTest, MaybeCached};
 use crate::error::{CausalError, Result};
 use crate::graph::MixedGraph;
@@ -210,7 +210,7 @@ impl Fci {
                         .collect();
                     let max = self.params.depth.unwrap_or(cand.len()).min(cand.len());
                     for size in 0..=max {
-                        for s in combinations(&cand, size) {
+                        for s in Combinations::new(&cand, size) {
                             if cached.test(a, b, &s)?.p_value > self.params.alpha {
                                 found = Some(s);
                                 break 'outer;

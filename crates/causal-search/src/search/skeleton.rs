@@ -106,6 +106,44 @@ pub(crate) fn combinations(items: &[usize], k: usize) -> Vec<Vec<usize>> {
     }
 }
 
+/// Lazy lexicographic combinations (same order as [`combinations`]), for sets too many to store.
+pub(crate) struct Combinations<'a> {
+    items: &'a [usize],
+    idx: Vec<usize>,
+    done: bool,
+}
+
+impl<'a> Combinations<'a> {
+    pub(crate) fn new(items: &'a [usize], k: usize) -> Self {
+        Combinations {
+            items,
+            idx: (0..k).collect(),
+            done: k > items.len(),
+        }
+    }
+}
+
+impl Iterator for Combinations<'_> {
+    type Item = Vec<usize>;
+    fn next(&mut self) -> Option<Vec<usize>> {
+        if self.done {
+            return None;
+        }
+        let (n, k) = (self.items.len(), self.idx.len());
+        let out = self.idx.iter().map(|&i| self.items[i]).collect();
+        match (0..k).rev().find(|&i| self.idx[i] != i + n - k) {
+            None => self.done = true,
+            Some(i) => {
+                self.idx[i] += 1;
+                for j in i + 1..k {
+                    self.idx[j] = self.idx[j - 1] + 1;
+                }
+            }
+        }
+        Some(out)
+    }
+}
+
 /// Runs the adjacency search over `test.n_variables()` nodes, starting from the complete graph
 /// (minus edges that knowledge bans in both directions).
 pub(crate) fn search<T: CiTest + ?Sized>(
@@ -239,5 +277,9 @@ mod tests {
         assert_eq!(combinations(&[4, 2, 9], 3), vec![vec![4, 2, 9]]);
         assert_eq!(combinations(&[], 0), vec![Vec::<usize>::new()]);
         assert_eq!(combinations(&[1, 2, 3, 4, 5], 3).len(), 10);
+        for k in 0..6 {
+            let lazy: Vec<Vec<usize>> = Combinations::new(&[2, 4, 6, 8, 9], k).collect();
+            assert_eq!(lazy, combinations(&[2, 4, 6, 8, 9], k));
+        }
     }
 }
