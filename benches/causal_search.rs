@@ -88,14 +88,21 @@ fn bench(c: &mut Criterion) {
     let base = std::env::var_os("MSTAR_REFERENCE_DATA")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data"));
-    let hepar2 = base.join("causal-learn/TestData/bnlearn_discrete_10000/truth_dag_graph/hepar2.graph.txt");
+    let hepar2 =
+        base.join("causal-learn/TestData/bnlearn_discrete_10000/truth_dag_graph/hepar2.graph.txt");
     match causal_search::io::tetrad::read(&hepar2) {
         Ok(dag) => {
             let oracle = DSepOracle::new(&dag).expect("DAG");
-            let pc = PcParams::new().exhaustive(false).cache(false).check().expect("valid");
+            let pc = PcParams::new()
+                .exhaustive(false)
+                .cache(false)
+                .check()
+                .expect("valid");
             let mut g = c.benchmark_group("oracle_pc");
             g.sample_size(10);
-            g.bench_function("hepar2", |b| b.iter(|| black_box(pc.run(&oracle, dag.names()).expect("pc"))));
+            g.bench_function("hepar2", |b| {
+                b.iter(|| black_box(pc.run(&oracle, dag.names()).expect("pc")))
+            });
             g.finish();
         }
         Err(e) => eprintln!("skipping oracle_pc/hepar2: {e}"),

@@ -66,7 +66,9 @@ fn latent(n: usize, manifold: bool) -> Latent {
 
 fn bench_local(cr: &mut Criterion) {
     let mut group = cr.benchmark_group("local_tests");
-    group.sample_size(10).measurement_time(Duration::from_secs(60));
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(60));
     let tests = LocalTestParams::new().seed(1).check().unwrap();
     for (name, manifold) in [("100k_d16_k100", true), ("100k_d16_iid_k100", false)] {
         let l = latent(100_000, manifold);

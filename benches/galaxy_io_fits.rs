@@ -59,7 +59,9 @@ fn bench(c: &mut Criterion) {
         .map(|k| {
             TableColumn::new(
                 format!("m{k}"),
-                ColumnData::Float(Array2::from_shape_fn((n, 5), |_| rng.random::<f32>() as f64)),
+                ColumnData::Float(Array2::from_shape_fn((n, 5), |_| {
+                    rng.random::<f32>() as f64
+                })),
             )
             .with_storage(galaxy_io::fits::ElemType::F32)
         })
@@ -81,7 +83,9 @@ fn bench(c: &mut Criterion) {
 
     let mut g = c.benchmark_group("fits_read");
     g.sample_size(10);
-    g.bench_function("image_4096x4096_f32", |b| b.iter(|| black_box(read_all(&img))));
+    g.bench_function("image_4096x4096_f32", |b| {
+        b.iter(|| black_box(read_all(&img)))
+    });
     g.bench_function("table_200k_rows", |b| b.iter(|| black_box(read_all(&tab))));
     if let Some(d) = reference_dir() {
         let frame = d.join("frame-u-003900-6-0269.fits.bz2");

@@ -38,11 +38,15 @@ fn bench(c: &mut Criterion) {
     let s1 = normals(n, 5, 3);
     let s2 = &s1 * 0.5 + &normals(n, 5, 4);
     let t = Array2::from_shape_fn((n, 1), |(i, _)| s1[[i, 0]] + s2[[i, 1]]) + normals(n, 1, 5);
-    let isx = PidParams::new(Measure::Isx, Estimator::Ksg1).check().expect("valid");
+    let isx = PidParams::new(Measure::Isx, Estimator::Ksg1)
+        .check()
+        .expect("valid");
     g.bench_function("isx_pid_n100000_sources5", |b| {
         b.iter(|| black_box(isx.decompose(s1.view(), s2.view(), t.view()).expect("pid")))
     });
-    let iccs = PidParams::new(Measure::Iccs, Estimator::Gcmi).check().expect("valid");
+    let iccs = PidParams::new(Measure::Iccs, Estimator::Gcmi)
+        .check()
+        .expect("valid");
     g.bench_function("iccs_gcmi_pid_n100000_sources5", |b| {
         b.iter(|| black_box(iccs.decompose(s1.view(), s2.view(), t.view()).expect("pid")))
     });
@@ -50,7 +54,11 @@ fn bench(c: &mut Criterion) {
     let m = 500_000;
     let mut rng = ChaCha8Rng::seed_from_u64(9);
     let logm: Vec<f64> = (0..m).map(|_| rng.random_range(8.0..12.0)).collect();
-    let ce = |s: f64, rng: &mut ChaCha8Rng| (0..m).map(|_| s * rng.random::<f64>() * 4.0).collect::<Vec<f64>>();
+    let ce = |s: f64, rng: &mut ChaCha8Rng| {
+        (0..m)
+            .map(|_| s * rng.random::<f64>() * 4.0)
+            .collect::<Vec<f64>>()
+    };
     let (c1, c2, c12) = (ce(1.0, &mut rng), ce(0.9, &mut rng), ce(0.7, &mut rng));
     let class: Vec<&str> = (0..m).map(|i| ["sf", "passive", "other"][i % 3]).collect();
     let net = NetworkParams::new().check().expect("valid");
@@ -59,8 +67,15 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             let d = net.decompose(&logm, &c1, &c2, &c12).expect("decompose");
             let groups = by_group(&d.local, &class, None, Some(&boot)).expect("groups");
-            let bins = by_bins(&d.local, &logm, &Bins::new(8.0, 12.0, 40).expect("bins"), None, 50, None)
-                .expect("bins");
+            let bins = by_bins(
+                &d.local,
+                &logm,
+                &Bins::new(8.0, 12.0, 40).expect("bins"),
+                None,
+                50,
+                None,
+            )
+            .expect("bins");
             black_box((groups, bins))
         })
     });

@@ -8,8 +8,8 @@ use std::hint::black_box;
 use criterion::{Criterion, criterion_group, criterion_main};
 use knn_estimators::{Boundary, KnnIndex, KsgParams, KsgVariant, Metric};
 use ndarray::Array2;
-use rand::SeedableRng;
 use rand::Rng;
+use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
 /// Standard normals by Box-Muller (keeps the bench free of extra dependencies).
@@ -33,7 +33,11 @@ fn bench(c: &mut Criterion) {
             b.iter(|| black_box(ksg.mi(x.view(), y.view()).expect("mi")))
         });
         if n <= 10_000 {
-            let ksg2 = KsgParams::new().k(3).variant(KsgVariant::Ksg2).check().expect("valid");
+            let ksg2 = KsgParams::new()
+                .k(3)
+                .variant(KsgVariant::Ksg2)
+                .check()
+                .expect("valid");
             g.bench_function(format!("ksg2_n{n}_d{d}+{d}"), |b| {
                 b.iter(|| black_box(ksg2.mi(x.view(), y.view()).expect("mi")))
             });
@@ -50,14 +54,22 @@ fn bench(c: &mut Criterion) {
     });
     let radii = vec![0.3; 100_000];
     g.bench_function("chebyshev_strict_counts_n100000_d5_r0.3", |b| {
-        b.iter(|| black_box(idx.counts_around_points(&radii, Boundary::Strict).expect("counts")))
+        b.iter(|| {
+            black_box(
+                idx.counts_around_points(&radii, Boundary::Strict)
+                    .expect("counts"),
+            )
+        })
     });
     let lat = normals(20_000, 16, 5);
     let eidx = KnnIndex::new(lat.view(), Metric::Euclidean).expect("index");
     g.bench_function("euclidean_knn_n20000_d16_k2000_100queries", |b| {
         b.iter(|| {
             for i in 0..100 {
-                black_box(eidx.knn(lat.row(i).as_slice().expect("contiguous"), 2000).expect("knn"));
+                black_box(
+                    eidx.knn(lat.row(i).as_slice().expect("contiguous"), 2000)
+                        .expect("knn"),
+                );
             }
         })
     });
