@@ -26,7 +26,8 @@ use clap::Parser;
 use galaxy_io::Catalog;
 use info_decomp::{Estimator, Measure, PidParams};
 use mstar::figures::{
-    BarPanel, BarSpec, DrawnEdge, EndMark, GraphSpec, Series, graph, signed_stacked_bars,
+    BarPanel, BarSpec, DrawnEdge, EndMark, GraphSpec, Series, atom_series, graph,
+    signed_stacked_bars,
 };
 use mstar::report::{Markdown, fmt_num, write_json};
 use ndarray::{Array1, Array2, Axis};
@@ -280,29 +281,7 @@ fn run(args: &Args) -> Result<(), Error> {
         .iter()
         .map(|(m, e)| format!("{} ({})", m.name(), e.name()))
         .collect();
-    let series: Vec<Vec<Series<'_>>> = panel_vals
-        .iter()
-        .map(|v| {
-            vec![
-                Series {
-                    name: "redundancy",
-                    values: &v[0],
-                },
-                Series {
-                    name: "unique X1",
-                    values: &v[1],
-                },
-                Series {
-                    name: "unique X2",
-                    values: &v[2],
-                },
-                Series {
-                    name: "synergy",
-                    values: &v[3],
-                },
-            ]
-        })
-        .collect();
+    let series: Vec<Vec<Series<'_>>> = panel_vals.iter().map(atom_series).collect();
     let panels: Vec<BarPanel<'_>> = titles
         .iter()
         .zip(&series)

@@ -193,6 +193,16 @@ pub struct BarPanel<'a> {
     pub series: &'a [Series<'a>],
 }
 
+/// The four information atoms as bar series (redundancy, unique X1, unique X2, synergy), from
+/// their values per category in that order.
+pub fn atom_series(values: &[Vec<f64>; 4]) -> Vec<Series<'_>> {
+    ["redundancy", "unique X1", "unique X2", "synergy"]
+        .into_iter()
+        .zip(values)
+        .map(|(name, values)| Series { name, values })
+        .collect()
+}
+
 /// What [`signed_stacked_bars`] draws.
 #[derive(Debug, Clone)]
 pub struct BarSpec<'a> {

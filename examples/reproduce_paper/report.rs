@@ -5,8 +5,8 @@ use std::path::Path;
 
 use causal_search::graph::MixedGraph;
 use mstar::figures::{
-    BarPanel, BarSpec, GraphSpec, HistSpec, ScatterSpec, Series, StackSpec, graph, histograms,
-    scatter, signed_stacked_bars, stack_plot,
+    BarPanel, BarSpec, GraphSpec, HistSpec, ScatterSpec, Series, StackSpec, atom_series, graph,
+    histograms, scatter, signed_stacked_bars, stack_plot,
 };
 use mstar::report::{Markdown, fmt_num, write_json};
 use serde::Serialize;
@@ -180,29 +180,7 @@ pub fn write(dir: &Path, study: &Study, truth: Option<&MixedGraph>, o: &Outputs)
             }
             vals.push(v);
         }
-        let series: Vec<Vec<Series<'_>>> = vals
-            .iter()
-            .map(|v| {
-                vec![
-                    Series {
-                        name: "redundancy",
-                        values: &v[0],
-                    },
-                    Series {
-                        name: "unique X1",
-                        values: &v[1],
-                    },
-                    Series {
-                        name: "unique X2",
-                        values: &v[2],
-                    },
-                    Series {
-                        name: "synergy",
-                        values: &v[3],
-                    },
-                ]
-            })
-            .collect();
+        let series: Vec<Vec<Series<'_>>> = vals.iter().map(atom_series).collect();
         let panels: Vec<BarPanel<'_>> = classes
             .iter()
             .zip(&series)
