@@ -124,6 +124,12 @@ pub struct ImageEncoderConfig {
     pub tail_channels: usize,
     /// Width of the dense ReLU layer before the latent (1024).
     pub dense: usize,
+    /// Also pass the additional inputs through their own LeakyReLU MLP (`layers` x `width`, then
+    /// a linear layer of `width`) and feed its output to that dense layer beside the flattened
+    /// image features (late fusion; `None`, the study's design, adds them to the stem only). It
+    /// lets a CPU-sized run learn catalog inputs as fast as a photometry MLP does.
+    #[serde(default)]
+    pub additional_branch: Option<MlpConfig>,
 }
 
 /// Photometry MLP encoder.
@@ -275,6 +281,7 @@ impl ModelConfig {
                     tail_convs: 3,
                     tail_channels: 96,
                     dense: 1024,
+                    additional_branch: None,
                 },
                 mlp: MlpConfig {
                     layers: 20,
@@ -320,6 +327,10 @@ impl ModelConfig {
                     tail_convs: 1,
                     tail_channels: 32,
                     dense: 128,
+                    additional_branch: Some(MlpConfig {
+                        layers: 4,
+                        width: 64,
+                    }),
                 },
                 mlp: MlpConfig {
                     layers: 6,
@@ -514,6 +525,13 @@ pub struct TrainConfig {
     pub eval_batch: usize,
     /// Draw an indicatif progress bar on stderr.
     pub progress: bool,
+    /// Return the weights of the validation pass with the lowest mean cross-entropy instead of the
+    /// last step's (early stopping by selection; the study uses the last checkpoint). Needs
+    /// `validate_every > 0` and a validation split; the last step is always validated. With a
+    /// checkpoint directory the selected weights are also written to `DIR/best/` (a model directory
+    /// for [`crate::train::checkpoint::load_model`]), while `DIR` keeps the resumable last step.
+    #[serde(default)]
+    pub keep_best: bool,
 }
 
 impl TrainConfig {
@@ -547,6 +565,7 @@ impl TrainConfig {
             log_every: 10,
             eval_batch: 256,
             progress: true,
+            keep_best: false,
         }
     }
 
@@ -569,6 +588,12 @@ impl TrainConfig {
         }
         if self.eval_batch == 0 {
             return Err(EstimatorError::config("eval_batch", "must be positive"));
+        }
+        if self.keep_best && self.validate_every == 0 {
+            return Err(EstimatorError::config(
+                "keep_best",
+                "needs validate_every > 0 (the weights are selected among validation passes)",
+            ));
         }
         if !(self.learning_rate.is_finite() && self.learning_rate > 0.0) {
             return Err(EstimatorError::config("learning_rate", "must be positive"));

@@ -345,3 +345,93 @@ fn missing_and_corrupt_checkpoints_are_typed_errors() {
         Err(EstimatorError::Checkpoint { .. })
     ));
 }
+
+/// `keep_best` returns the weights of the validation pass with the lowest cross-entropy (checked by
+/// recomputing it), writes them to `DIR/best/`, and an interrupted run selects the same weights.
+#[test]
+fn keep_best_returns_the_lowest_validation_weights_and_resumes() {
+    use galaxy_estimator::train::BEST_DIR;
+    use rand::{Rng, SeedableRng};
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(9);
+    // few training rows and noisy targets: the validation CE rises again as the MLP overfits
+    let n = 240;
+    let x = ndarray::Array2::from_shape_fn((n, 3), |_| rng.random_range(-1.0f32..1.0));
+    let y: Array1<f64> = x
+        .rows()
+        .into_iter()
+        .map(|r| 9.0 + 0.8 * r[0] as f64 + rng.random_range(-0.3..0.3))
+        .collect();
+    let splits = Splits {
+        train: (0..80).collect(),
+        validation: (80..240).collect(),
+        test: vec![],
+    };
+    let cfg = ModelConfig::preset(
+        Preset::Small,
+        InputSpec::Tabular { features: 3 },
+        0,
+        Mode::Density,
+    );
+    let mut tc = TrainConfig::preset(Preset::Small, Mode::Density, false);
+    tc.steps = 400;
+    tc.lr_decay_steps = vec![];
+    tc.validate_every = 25;
+    tc.progress = false;
+    tc.keep_best = true;
+    let inp = Inputs::tabular(x.view());
+    let out = train(&cfg, &tc, &inp, y.view(), &splits, &TrainOptions::default()).unwrap();
+    let vals: Vec<(usize, f64)> = out
+        .report
+        .history
+        .iter()
+        .filter_map(|r| r.val_ce.map(|v| (r.step, v)))
+        .collect();
+    assert_eq!(vals.len(), 16);
+    let (bstep, bval) = out.report.best.expect("a selection");
+    let min = vals.iter().map(|v| v.1).fold(f64::INFINITY, f64::min);
+    assert_eq!(bval, min);
+    assert!(
+        bstep < 400 && bval < vals.last().unwrap().1,
+        "the run must overfit for this test to mean anything: {vals:?}"
+    );
+    // the returned network is the selected one
+    let xv = x.select(Axis(0), &splits.validation);
+    let yv: Array1<f64> = y.select(Axis(0), &splits.validation);
+    let p = predict(
+        &out.network,
+        &Inputs::tabular(xv.view()),
+        Some(yv.view()),
+        &PredictOptions::default(),
+    )
+    .unwrap();
+    let ce = p.ce.unwrap().mean().unwrap();
+    assert!((ce - bval).abs() < 1e-9, "{ce} vs {bval}");
+    // interrupted at step 210 and resumed: the same selection, also written to DIR/best
+    let dir = tempfile::tempdir().unwrap();
+    let mut opts = TrainOptions {
+        out_dir: Some(dir.path().to_path_buf()),
+        stop_after: Some(210),
+        ..Default::default()
+    };
+    train(&cfg, &tc, &inp, y.view(), &splits, &opts).unwrap();
+    opts.stop_after = None;
+    let resumed = train(&cfg, &tc, &inp, y.view(), &splits, &opts).unwrap();
+    assert_eq!(resumed.report.best, out.report.best);
+    assert_eq!(weights(&resumed.network), weights(&out.network));
+    let best = load_model(&dir.path().join(BEST_DIR), &candle_core::Device::Cpu).unwrap();
+    assert_eq!(weights(&best), weights(&out.network));
+    // keep_best without validation passes is a typed configuration error
+    let mut bad = tc.clone();
+    bad.validate_every = 0;
+    assert!(matches!(
+        train(
+            &cfg,
+            &bad,
+            &inp,
+            y.view(),
+            &splits,
+            &TrainOptions::default()
+        ),
+        Err(EstimatorError::InvalidConfig { .. })
+    ));
+}

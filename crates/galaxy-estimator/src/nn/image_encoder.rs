@@ -3,6 +3,7 @@
 use super::inception::Inception;
 use super::init::Init;
 use super::layers::{Conv, Dense, cast};
+use super::mlp::Mlp;
 use crate::config::ModelConfig;
 use crate::ops::{self, Activation};
 use candle_core::{Result, Tensor};
@@ -16,6 +17,7 @@ pub(crate) struct ImageEncoder {
     tail: Vec<Conv>,
     dense: Dense,
     latent: Dense,
+    branch: Option<Mlp>,
 }
 
 impl ImageEncoder {
@@ -104,7 +106,23 @@ impl ImageEncoder {
             format!("{h}x{w}x{cin}"),
             0,
         );
-        let flat = h * w * cin;
+        let branch = match (&e.additional_branch, cfg.additional) {
+            (Some(m), a) if a > 0 => Some(Mlp::new(
+                init,
+                "enc.addmlp",
+                a,
+                m.layers,
+                m.width,
+                m.width,
+                Activation::LeakyRelu(cfg.leaky_slope),
+            )?),
+            _ => None,
+        };
+        let branch_width = match (&branch, &e.additional_branch) {
+            (Some(_), Some(m)) => m.width,
+            _ => 0,
+        };
+        let flat = h * w * cin + branch_width;
         let dense = Dense::new(init, "enc.dense", flat, e.dense, Activation::Relu)?;
         let latent = Dense::new(
             init,
@@ -121,6 +139,7 @@ impl ImageEncoder {
             tail,
             dense,
             latent,
+            branch,
         })
     }
 
@@ -161,7 +180,10 @@ impl ImageEncoder {
             y = t.forward(&y)?;
         }
         y = ops::avg_pool_same2(&y)?;
-        let y = y.flatten_from(1)?;
+        let mut y = y.flatten_from(1)?;
+        if let (Some(b), Some(a)) = (&self.branch, a) {
+            y = Tensor::cat(&[&y, &b.forward(a)?], 1)?;
+        }
         self.latent.forward(&self.dense.forward(&y)?)
     }
 }

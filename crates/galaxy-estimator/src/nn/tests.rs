@@ -46,7 +46,7 @@ fn preset_parameter_counts() {
     let enc = dense(11, 128) + 19 * dense(128, 128) + dense(128, 16);
     let dec = dense(16, 128) + 18 * dense(128, 128) + dense(128, 5);
     assert_eq!(describe(&cfg).unwrap().1, enc + head + dec);
-    // small images 32x32, 1 additional, density.
+    // small images 32x32, 1 additional, density (with the additional-input branch).
     let cfg = ModelConfig::preset(Preset::Small, images(5, 32), 1, Mode::Density);
     let block =
         |cin: usize| 3 * conv(1, cin, 8) + conv(1, cin, 8) + conv(5, 8, 16) + conv(3, 8, 16);
@@ -56,8 +56,12 @@ fn preset_parameter_counts() {
         + block(16)
         + 2 * block(48)
         + conv(3, 48, 32)
-        + dense(2 * 2 * 32, 128)
-        + dense(128, 16);
+        + dense(2 * 2 * 32 + 64, 128)
+        + dense(128, 16)
+        // the late-fusion branch of the additional inputs: 4 x 64 LeakyReLU, then linear 64
+        + dense(1, 64)
+        + 3 * dense(64, 64)
+        + dense(64, 64);
     let head = dense(16, 128) + dense(128, 520);
     assert_eq!(describe(&cfg).unwrap().1, enc + head);
     // small photometry contrastive.

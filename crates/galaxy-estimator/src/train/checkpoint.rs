@@ -249,6 +249,52 @@ pub(crate) fn load_optimizer(
     Ok((assign(net, &m, &p, "m.")?, assign(net, &v, &p, "v.")?))
 }
 
+/// Selection record of `keep_best`, written beside the selected weights.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct BestRecord {
+    step: usize,
+    val_ce: f64,
+}
+
+const BEST_RECORD: &str = "best.json";
+
+/// Writes the weights selected by `keep_best` as a model directory, with their step and
+/// validation cross-entropy.
+pub(crate) fn write_best(
+    net: &Network,
+    train: &TrainConfig,
+    step: usize,
+    val_ce: f64,
+    dir: &Path,
+) -> Result<()> {
+    std::fs::create_dir_all(dir).map_err(|e| EstimatorError::io(dir, e))?;
+    save_model(net, Some(train), dir)?;
+    let json = serde_json::to_vec_pretty(&BestRecord { step, val_ce })
+        .map_err(|e| EstimatorError::ckpt(dir, e.to_string()))?;
+    write_atomic(&dir.join(BEST_RECORD), &json)
+}
+
+/// Reads the selection of an interrupted `keep_best` run (None when there is none yet).
+pub(crate) fn read_best(net: &Network, dir: &Path) -> Result<Option<(usize, f64, Vec<Tensor>)>> {
+    let p = dir.join(BEST_RECORD);
+    let bytes = match std::fs::read(&p) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(EstimatorError::io(&p, e)),
+    };
+    let rec: BestRecord =
+        serde_json::from_slice(&bytes).map_err(|e| EstimatorError::ckpt(&p, e.to_string()))?;
+    let state = read_state(dir)?;
+    let mp = dir.join(MODEL_FILE);
+    let map = load_tensors(
+        &mp,
+        net.device(),
+        state.as_ref().map(|s| s.model_hash.as_str()),
+    )?;
+    let ts = assign(net, &map, &mp, "")?;
+    Ok(Some((rec.step, rec.val_ce, ts)))
+}
+
 /// Loads a trained model (configuration + weights) from a checkpoint directory onto `device`.
 pub fn load_model(dir: &Path, device: &Device) -> Result<Network> {
     let cfg = read_config(dir)?;

@@ -24,6 +24,9 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::PathBuf;
 
+/// Subdirectory of a checkpoint directory that holds the weights selected by `keep_best`.
+pub const BEST_DIR: &str = "best";
+
 /// Where and how a training run writes its outputs.
 #[derive(Clone, Debug)]
 pub struct TrainOptions {
@@ -84,6 +87,9 @@ pub struct TrainReport {
     pub history: Vec<LogRecord>,
     /// Wall-clock seconds of this run.
     pub seconds: f64,
+    /// With `keep_best`: the step whose weights were returned and its validation cross-entropy.
+    #[serde(default)]
+    pub best: Option<(usize, f64)>,
 }
 
 /// A trained network with its training report.
@@ -279,6 +285,13 @@ pub fn train(
             });
         }
     }
+    if train.keep_best && splits.validation.is_empty() {
+        return Err(EstimatorError::Split {
+            split: "validation".into(),
+            reason: "keep_best selects weights by validation cross-entropy; the split is empty"
+                .into(),
+        });
+    }
     let images = model.input.is_images();
     if images
         && train.augment
@@ -377,6 +390,14 @@ pub fn train(
         model_hash: String::new(),
         optimizer_hash: String::new(),
     };
+    // with keep_best: (step, validation CE, weights) of the best validation pass so far
+    let mut best: Option<(usize, f64, Vec<Tensor>)> = None;
+    if train.keep_best
+        && start > 0
+        && let Some(dir) = &opts.out_dir
+    {
+        best = checkpoint::read_best(&net, &dir.join(BEST_DIR))?;
+    }
     let eval_opts = PredictOptions {
         batch_size: train.eval_batch,
         keep_probabilities: false,
@@ -468,6 +489,17 @@ pub fn train(
         if validate {
             let v = mean_cross_entropy(&net, inputs, targets, &splits.validation, &eval_opts)?;
             final_val = Some(v);
+            if train.keep_best && best.as_ref().is_none_or(|b| v < b.1) {
+                let snap = net
+                    .params()
+                    .named()
+                    .map(|(_, var)| var.as_tensor().copy())
+                    .collect::<candle_core::Result<Vec<_>>>()?;
+                if let Some(dir) = &opts.out_dir {
+                    checkpoint::write_best(&net, train, done, v, &dir.join(BEST_DIR))?;
+                }
+                best = Some((done, v, snap));
+            }
             emit(
                 LogRecord {
                     step: done,
@@ -491,6 +523,16 @@ pub fn train(
     if let Some((f, p)) = &mut log {
         f.flush().map_err(|e| EstimatorError::io(p.clone(), e))?;
     }
+    // a run stopped part-way (stop_after) keeps training weights; the selection is on disk
+    let mut best_report = None;
+    if let Some((step, v, snap)) = best
+        && end == train.steps
+    {
+        for ((_, var), t) in net.params().named().zip(&snap) {
+            var.set(t)?;
+        }
+        best_report = Some((step, v));
+    }
     Ok(Trained {
         network: net,
         report: TrainReport {
@@ -500,6 +542,7 @@ pub fn train(
             final_val_ce: final_val,
             history,
             seconds: started.elapsed().as_secs_f64(),
+            best: best_report,
         },
     })
 }
