@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::MockError;
 use super::cosmology::FlatLcdm;
 use super::photometry::{
-    KCorrection, R_BAND, SDSS_EXTINCTION, asinh_mag, asinh_mag_err, mag_to_nmgy, wise_mag_err,
+    KCorrection, R_BAND, SDSS_EXTINCTION, asinh_mag, asinh_mag_err, mag_to_nmgy, wise_measure,
 };
 use super::render::{
     ComponentShape, Profile, RadialGrid, component_gaussians, cumulative_profile,
@@ -703,8 +703,12 @@ impl Engine {
         let mut wise_mag = [0.0; 3];
         let mut wise_err = [0.0; 3];
         for k in 0..3 {
-            wise_err[k] = wise_mag_err(wise_true[k], m.wise_5sigma[k], m.wise_error_floor);
-            wise_mag[k] = wise_true[k] + wise_err[k] * normal(&mut rng);
+            (wise_mag[k], wise_err[k]) = wise_measure(
+                wise_true[k],
+                m.wise_5sigma[k],
+                m.wise_error_floor,
+                normal(&mut rng),
+            );
         }
 
         // optical measurement noise draws (drawn before the cut so the stream layout is fixed)

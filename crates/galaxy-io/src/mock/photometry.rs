@@ -73,6 +73,24 @@ pub fn wise_mag_err(mag: f64, m_5sigma: f64, floor: f64) -> f64 {
     (floor * floor + (1.085_736 / snr).powi(2)).sqrt()
 }
 
+/// A WISE measurement with noise drawn in flux space: the true magnitude `mag`, the band's 5-sigma
+/// limit and the relative error floor (in mag) give the flux f = 5 x 10^(-0.4 (m - m_5sigma)) in
+/// units of the 1-sigma sky noise and its error sqrt(1 + (floor f / 1.0857)^2); `eps` is the
+/// standard normal draw. Returns the asinh magnitude softened at the 1-sigma flux,
+/// m = m_1sigma - 1.0857 asinh(f_obs / 2) (Pogson's for bright sources, bounded near m_1sigma for
+/// non-detections, as SDSS magnitudes are), and its error 1.0857 sigma_f / sqrt(f_obs^2 + 4).
+pub fn wise_measure(mag: f64, m_5sigma: f64, floor: f64, eps: f64) -> (f64, f64) {
+    const K: f64 = 1.085_736_204_758_129_6; // 2.5 / ln 10
+    let f = 5.0 * 10f64.powf(-0.4 * (mag - m_5sigma));
+    let sigma = (1.0 + (floor * f / K).powi(2)).sqrt();
+    let f_obs = f + sigma * eps;
+    let m_1sigma = m_5sigma + 2.5 * 5f64.log10();
+    (
+        m_1sigma - K * (f_obs / 2.0).asinh(),
+        K * sigma / (f_obs * f_obs + 4.0).sqrt(),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -92,6 +110,25 @@ mod tests {
     fn asinh_error_is_pogson_error_when_bright() {
         let e = asinh_mag_err(100.0, 1.0, 2);
         assert!((e - 1.085_736_2 * 0.01).abs() < 1e-6);
+    }
+
+    #[test]
+    fn wise_measurement_is_pogson_when_bright_and_bounded_when_faint() {
+        // bright, no noise: the true magnitude, with the floor as error
+        let (m, e) = wise_measure(10.0, 16.8, 0.02, 0.0);
+        assert!((m - 10.0).abs() < 1e-6, "{m}");
+        assert!((e - 0.02).abs() < 1e-4, "{e}");
+        // at the 5-sigma limit the asinh form is 1.0857 (asinh 2.5 - ln 5) = 0.041 mag brighter than
+        // Pogson's, with error 1.0857 / sqrt(29) (Pogson: 1.0857 / 5)
+        let (m, e) = wise_measure(16.8, 16.8, 0.0, 0.0);
+        let pogson_gap = 1.085_736 * (2.5f64.asinh() - 5f64.ln());
+        assert!((m - (16.8 - pogson_gap)).abs() < 1e-5, "{m}");
+        assert!((pogson_gap - 0.0413).abs() < 1e-3, "{pogson_gap}");
+        assert!((e - 1.085_736 / 29f64.sqrt()).abs() < 1e-6, "{e}");
+        // far below the limit a 3-sigma low draw stays within a few magnitudes of m_1sigma
+        let m1 = 16.8 + 2.5 * 5f64.log10();
+        let (m, _) = wise_measure(30.0, 16.8, 0.02, -3.0);
+        assert!((m - (m1 + 1.085_736 * 1.5f64.asinh())).abs() < 1e-4, "{m}");
     }
 
     #[test]
