@@ -49,6 +49,9 @@ struct Args {
     /// Largest conditioning set (-1 or absent: unlimited).
     #[arg(long, allow_hyphen_values = true)]
     depth: Option<i64>,
+    /// Longest path (in edges) for FCI's Possible-D-SEP and path rules (-1 or absent: unlimited).
+    #[arg(long, allow_hyphen_values = true)]
+    max_path_length: Option<i64>,
     /// Stable adjacency search.
     #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
     stable: bool,
@@ -158,14 +161,24 @@ fn run(args: Args) -> causal_search::Result<String> {
                 .graph
         }
         "fci" => {
-            FciParams::new()
+            let max_path_length = match args.max_path_length {
+                None => None,
+                Some(d) if d < 0 => None,
+                Some(d) => Some(d as usize),
+            };
+            let res = FciParams::new()
                 .alpha(args.alpha)
                 .depth(depth)
+                .max_path_length(max_path_length)
                 .stable(args.stable)
                 .knowledge(knowledge)
                 .check()?
-                .run(test.as_ref(), &names)?
-                .graph
+                .run(test.as_ref(), &names)?;
+            eprintln!(
+                "tests: adjacency search {}, possible-d-sep {}",
+                res.n_skeleton_tests, res.n_possible_dsep_tests
+            );
+            res.graph
         }
         other => {
             return Err(causal_search::CausalError::param(
