@@ -5,7 +5,8 @@
 //!
 //! - `pc_fisherz/n5000_p50`, `pc_fisherz/n5000_p100`: PC-stable with Fisher-z (alpha 0.05,
 //!   causal-learn's defaults) on a seeded random linear-Gaussian DAG (expected degree 3);
-//! - `fci_fisherz/n5000_p50`: FCI on the same kind of data;
+//! - `fci_fisherz/n5000_p50_depth3`: FCI on the same kind of data, depth 3 (without a depth the
+//!   Possible-D-SEP stage is exponential on such data; see docs/benchmarks-causal.md);
 //! - `oracle_pc/hepar2`: PC with the d-separation oracle on the hepar2 network (70 nodes), when
 //!   the reference data is present (`MSTAR_REFERENCE_DATA` or `../shared/data`).
 
@@ -76,8 +77,8 @@ fn bench(c: &mut Criterion) {
     g.sample_size(10).measurement_time(Duration::from_secs(10));
     let ds = linear_gaussian(50, 5000, 57);
     let names: Vec<String> = ds.variable_names().iter().map(|s| s.to_string()).collect();
-    let fci = FciParams::new().check().expect("valid");
-    g.bench_function("n5000_p50", |b| {
+    let fci = FciParams::new().depth(Some(3)).check().expect("valid");
+    g.bench_function("n5000_p50_depth3", |b| {
         b.iter(|| {
             let t = FisherZ::new(&ds).expect("test");
             black_box(fci.run(&t, &names).expect("fci"))

@@ -1,21 +1,30 @@
 #!/usr/bin/env python3
-"""Side-by-side PC / FCI (Fisher-z) timings: causal-search's `discover` example vs causal-learn.
+"""Side-by-side PC / FCI (Fisher-z) runs: causal-search's `discover` example vs causal-learn.
 
 Setup (once):
     python3 -m venv /tmp/clvenv && /tmp/clvenv/bin/pip install causal-learn
     cargo build -p causal-search --release --example discover
-Run:
+Run (random data):
     /tmp/clvenv/bin/python scripts/compare_causal_search.py --p 50 100 --n 5000 --alg pc fci
+Run (data files with a header row, e.g. causal-learn's own test data):
+    /tmp/clvenv/bin/python scripts/compare_causal_search.py --p --alg fci \
+        --files ../shared/data/causal-learn/TestData/data_linear_10.txt \
+                ../shared/data/causal-learn/fci-test-data/data-*.txt
+Extra settings for our side only (e.g. a depth for FCI's Possible-D-SEP stage, which causal-learn
+ignores there): --ours-args "--depth 3". `--markdown` prints a table for docs/benchmarks-causal.md.
 
-Data: a seeded random linear-Gaussian DAG (expected degree 3, weights +-[0.5, 1.0]), n samples.
+Random data: a seeded random linear-Gaussian DAG (expected degree 3, weights +-[0.5, 1.0]).
 Our times: the wall time of the `discover` process (includes start-up and reading the text file) and
 the search time it reports (data in memory, as for causal-learn); causal-learn's is the time of its
-`pc` / `fci` call on the in-memory array. PC outputs are compared entry by entry
-(causal-learn's matrix encoding); FCI outputs are compared by adjacencies and marks.
+`pc` / `fci` call on the in-memory array. Outputs are compared entry by entry in causal-learn's matrix
+encoding ([i, j] = mark at node i): `same_skeleton` (same adjacencies), `marks_differing` (matrix
+entries that differ), and for FCI the list of differing edges.
 """
-import argparse, json, os, subprocess, sys, tempfile, time
+import argparse, json, os, shlex, subprocess, sys, tempfile, time
 
 import numpy as np
+
+MARK = {-1: "-", 1: ">", 2: "o"}
 
 
 def simulate(p, n, seed):
@@ -33,48 +42,133 @@ def simulate(p, n, seed):
     return x
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--p", type=int, nargs="+", default=[50, 100])
-    ap.add_argument("--n", type=int, default=5000)
-    ap.add_argument("--alg", nargs="+", default=["pc", "fci"])
-    ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--bin", default=os.path.join(os.path.dirname(__file__), "..", "target", "release", "examples", "discover"))
-    args = ap.parse_args()
+def edge_text(m, names, i, j):
+    if m[i, j] == 0:
+        return "none"
+    left = {-1: "-", 1: "<", 2: "o"}[int(m[i, j])]
+    right = MARK[int(m[j, i])]
+    return f"{names[i]} {left}-{right} {names[j]}"
+
+
+def differing_edges(ours, theirs, names):
+    out = []
+    for i in range(len(names)):
+        for j in range(i + 1, len(names)):
+            if ours[i, j] != theirs[i, j] or ours[j, i] != theirs[j, i]:
+                out.append(f"{edge_text(ours, names, i, j)} (causal-learn: {edge_text(theirs, names, i, j)})")
+    return out
+
+
+def read_tetrad(path, names):
+    """A Tetrad text graph as a causal-learn matrix over `names` (None when a node is unknown)."""
+    idx = {n: i for i, n in enumerate(names)}
+    m = np.zeros((len(names), len(names)), dtype=int)
+    code = {"-": -1, "<": 1, ">": 1, "o": 2}
+    with open(path) as fh:
+        lines = fh.read().split("Graph Edges:")[1].strip().splitlines()
+    for line in lines:
+        parts = line.split()
+        if len(parts) < 4 or not parts[0].endswith("."):
+            continue
+        a, e, b = parts[1], parts[2], parts[3]
+        if a not in idx or b not in idx:
+            return None
+        m[idx[a], idx[b]] = code[e[0]]
+        m[idx[b], idx[a]] = code[e[-1]]
+    return m
+
+
+def run_one(label, path, x, names, alg, args):
     from causallearn.search.ConstraintBased.PC import pc
     from causallearn.search.ConstraintBased.FCI import fci
 
-    rows = []
+    cmd = [args.bin, "--data", path, "--alg", alg, "--test", "fisherz", "--alpha", str(args.alpha)]
+    cmd += shlex.split(args.ours_args)
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, check=True, capture_output=True, text=True)
+    ours_s = time.perf_counter() - t0
+    search_s = float([l for l in proc.stderr.splitlines() if l.startswith("search time:")][0].split()[2])
+    ours = np.array([[int(v) for v in l.split()] for l in proc.stdout.strip().splitlines()])
+    t0 = time.perf_counter()
+    if alg == "pc":
+        cg = pc(x, args.alpha, "fisherz", True, 0, 2, show_progress=False)
+        theirs = cg.G.graph
+    else:
+        import contextlib, io
+        with contextlib.redirect_stdout(io.StringIO()):
+            g, _ = fci(x, "fisherz", args.alpha, show_progress=False)
+        theirs = g.graph
+    cl_s = time.perf_counter() - t0
+    row = dict(data=label, alg=alg, p=x.shape[1], n=x.shape[0], ours_args=args.ours_args,
+               ours_process_s=round(ours_s, 4), ours_search_s=round(search_s, 4),
+               causal_learn_s=round(cl_s, 3), ratio_process=round(cl_s / ours_s, 1),
+               ratio_search=round(cl_s / max(search_s, 1e-6), 1),
+               same_skeleton=bool(np.all((ours != 0) == (theirs != 0))),
+               identical=bool(np.all(ours == theirs)), marks_differing=int(np.sum(ours != theirs)),
+               edges_ours=int(np.sum(ours != 0) // 2), edges_causal_learn=int(np.sum(theirs != 0) // 2))
+    if alg == "fci":
+        row["differences"] = differing_edges(ours, theirs, names)
+        # causal-learn's fci-test-data: data-N.txt beside the true PAG in PAGN.txt
+        base = os.path.basename(path)
+        pag = os.path.join(os.path.dirname(path), base.replace("data-", "PAG"))
+        if base.startswith("data-") and os.path.exists(pag):
+            truth = read_tetrad(pag, names)
+            if truth is not None:
+                row["true_pag_edges"] = [edge_text(truth, names, i, j) if truth[i, j] else
+                                         f"{names[i]} none {names[j]}"
+                                         for i in range(len(names)) for j in range(i + 1, len(names))
+                                         if ours[i, j] != theirs[i, j] or ours[j, i] != theirs[j, i]]
+                row["marks_differing_from_truth_ours"] = int(np.sum(ours != truth))
+                row["marks_differing_from_truth_causal_learn"] = int(np.sum(theirs != truth))
+    tests = [l for l in proc.stderr.splitlines() if l.startswith("tests:")]
+    if tests:
+        row["ours_tests"] = tests[0][len("tests: "):]
+    return row
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--p", type=int, nargs="*", default=[50, 100])
+    ap.add_argument("--n", type=int, default=5000)
+    ap.add_argument("--files", nargs="*", default=[])
+    ap.add_argument("--alg", nargs="+", default=["pc", "fci"])
+    ap.add_argument("--alpha", type=float, default=0.05)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--ours-args", default="")
+    ap.add_argument("--markdown", action="store_true")
+    ap.add_argument("--bin", default=os.path.join(os.path.dirname(__file__), "..", "target", "release", "examples", "discover"))
+    args = ap.parse_args()
+
+    jobs = []
     for p in args.p:
         x = simulate(p, args.n, args.seed + p)
-        with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as f:
-            f.write(" ".join(f"X{i+1}" for i in range(p)) + "\n")
-            np.savetxt(f, x, fmt="%.10g")
-            path = f.name
+        f = tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False)
+        names = [f"X{i+1}" for i in range(p)]
+        f.write(" ".join(names) + "\n")
+        np.savetxt(f, x, fmt="%.10g")
+        f.close()
+        jobs.append((f"random p={p}", f.name, x, names, True))
+    for path in args.files:
+        with open(path) as fh:
+            names = fh.readline().split()
+        x = np.loadtxt(path, skiprows=1)
+        jobs.append((os.path.basename(path), path, x, names, False))
+
+    rows = []
+    for label, path, x, names, temp in jobs:
         for alg in args.alg:
-            t0 = time.perf_counter()
-            proc = subprocess.run([args.bin, "--data", path, "--alg", alg, "--test", "fisherz", "--alpha", "0.05"],
-                                  check=True, capture_output=True, text=True)
-            ours_s = time.perf_counter() - t0
-            out = proc.stdout
-            search_s = float([l for l in proc.stderr.splitlines() if l.startswith("search time:")][0].split()[2])
-            ours = np.array([[int(v) for v in l.split()] for l in out.strip().splitlines()])
-            t0 = time.perf_counter()
-            if alg == "pc":
-                cg = pc(x, 0.05, "fisherz", True, 0, 2, show_progress=False)
-                theirs = cg.G.graph
-            else:
-                g, _ = fci(x, "fisherz", 0.05, show_progress=False)
-                theirs = g.graph
-            cl_s = time.perf_counter() - t0
-            same_adj = bool(np.all((ours != 0) == (theirs != 0)))
-            same = bool(np.all(ours == theirs))
-            rows.append(dict(alg=alg, p=p, n=args.n, ours_process_s=round(ours_s, 4), ours_search_s=round(search_s, 4),
-                             causal_learn_s=round(cl_s, 3), ratio_process=round(cl_s / ours_s, 1),
-                             ratio_search=round(cl_s / search_s, 1), same_skeleton=same_adj, identical=same,
-                             marks_differing=int(np.sum(ours != theirs))))
+            rows.append(run_one(label, path, x, names, alg, args))
             print(json.dumps(rows[-1]), flush=True)
-        os.unlink(path)
+        if temp:
+            os.unlink(path)
+    if args.markdown:
+        print("\n| data | alg | p | n | ours (search) | ours (process) | causal-learn | ratio (search) | same skeleton | marks differing | vs true PAG: ours / causal-learn |")
+        print("|---|---|---|---|---|---|---|---|---|---|---|")
+        for r in rows:
+            print(f"| {r['data']} | {r['alg']} {r['ours_args']} | {r['p']} | {r['n']} | {r['ours_search_s']} s | "
+                  f"{r['ours_process_s']} s | {r['causal_learn_s']} s | {r['ratio_search']}x | "
+                  f"{'yes' if r['same_skeleton'] else 'no'} | {r['marks_differing']} | "
+                  f"{r.get('marks_differing_from_truth_ours', '')} / {r.get('marks_differing_from_truth_causal_learn', '')} |")
 
 
 if __name__ == "__main__":

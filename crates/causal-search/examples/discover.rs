@@ -3,6 +3,7 @@
 //! ```text
 //! cargo run -p causal-search --release --example discover -- \
 //!     --data FILE --alg pc|fci --test fisherz|gsq|chisq|cmiknn --alpha A [--depth D] \
+//!     [--max-path-length L] \
 //!     [--stable true|false] [--uc-rule 0|1|2] [--uc-priority -1|0|1|2|3|4] [--knowledge FILE] \
 //!     [--groups FILE] [--seed S --knn K --perms P --shuffle-neighbors M] \
 //!     [--format causal-learn|tetrad|dot|json] [--out FILE]
@@ -13,22 +14,14 @@
 //! `--groups` (lines `node: col,col,...`) some nodes are vector-valued; `--test fisherz` then uses the
 //! Gaussian likelihood-ratio (Wilks) test, which equals the partial-correlation test for scalars.
 //! `--knn` below 1 is a fraction of the sample size (CMIknn). The time of the search (after
-//! reading the data) is printed on standard error as `search time: S s`.
+//! reading the data) is printed on standard error as `search time: S s`; FCI also prints its test
+//! counts (`tests: adjacency search N, possible-d-sep M`). The work is done by
+//! [`causal_search::discover::discover`]; this file only parses the command line.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use causal_search::ci::CiTest;
-use causal_search::ci::cmiknn::{CmiKnn, CmiKnnParams, Knn};
-use causal_search::ci::discrete::{Discrete, DiscreteStatistic};
-use causal_search::ci::fisher_z::FisherZ;
-use causal_search::ci::gaussian_vector::GaussianVector;
-use causal_search::data::Dataset;
-use causal_search::io::{self, GraphFormat};
-use causal_search::search::colliders::{UcPriority, UcRule};
-use causal_search::search::fci::FciParams;
-use causal_search::search::knowledge::Knowledge;
-use causal_search::search::pc::PcParams;
+use causal_search::discover::{DiscoverOptions, discover};
 use clap::Parser;
 
 #[derive(Parser, Debug)]
@@ -49,6 +42,9 @@ struct Args {
     /// Largest conditioning set (-1 or absent: unlimited).
     #[arg(long, allow_hyphen_values = true)]
     depth: Option<i64>,
+    /// Longest path (in edges) for FCI's Possible-D-SEP and path rules (-1 or absent: unlimited).
+    #[arg(long, allow_hyphen_values = true)]
+    max_path_length: Option<i64>,
     /// Stable adjacency search.
     #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
     stable: bool,
@@ -84,118 +80,55 @@ struct Args {
     out: Option<PathBuf>,
 }
 
-fn run(args: Args) -> causal_search::Result<String> {
-    let mut ds = Dataset::read_table(&args.data)?;
-    if let Some(g) = &args.groups {
-        ds = ds.with_groups(&Dataset::read_groups(g)?)?;
+impl Args {
+    fn options(&self) -> DiscoverOptions {
+        DiscoverOptions {
+            data: self.data.clone(),
+            alg: self.alg.clone(),
+            test: self.test.clone(),
+            alpha: self.alpha,
+            depth: self.depth,
+            max_path_length: self.max_path_length,
+            stable: self.stable,
+            uc_rule: self.uc_rule,
+            uc_priority: self.uc_priority,
+            knowledge: self.knowledge.clone(),
+            groups: self.groups.clone(),
+            seed: self.seed,
+            knn: self.knn,
+            perms: self.perms,
+            shuffle_neighbors: self.shuffle_neighbors,
+            format: self.format.clone(),
+        }
     }
-    let names: Vec<String> = ds.variable_names().iter().map(|s| s.to_string()).collect();
-    let test: Box<dyn CiTest> = match args.test.as_str() {
-        "fisherz" if ds.all_scalar() => Box::new(FisherZ::new(&ds)?),
-        "fisherz" => {
-            eprintln!(
-                "note: vector-valued nodes: using the Gaussian likelihood-ratio (Wilks) test"
-            );
-            Box::new(GaussianVector::new(&ds)?)
-        }
-        "chisq" => Box::new(Discrete::new(&ds, DiscreteStatistic::ChiSquare)?),
-        "gsq" => Box::new(Discrete::new(&ds, DiscreteStatistic::GSquare)?),
-        "cmiknn" => {
-            let knn = if args.knn > 0.0 && args.knn < 1.0 {
-                Knn::Fraction(args.knn)
-            } else if args.knn >= 1.0 && args.knn.fract() == 0.0 {
-                Knn::Absolute(args.knn as usize)
-            } else {
-                return Err(causal_search::CausalError::param(
-                    "knn",
-                    format!(
-                        "{} is neither a fraction in (0, 1) nor a whole number",
-                        args.knn
-                    ),
-                ));
-            };
-            let params = CmiKnnParams::new()
-                .knn(knn)
-                .permutations(args.perms)
-                .shuffle_neighbors(args.shuffle_neighbors)
-                .seed(args.seed);
-            Box::new(CmiKnn::new(&ds, &params)?)
-        }
-        other => {
-            return Err(causal_search::CausalError::param(
-                "test",
-                format!("unknown test `{other}` (fisherz, gsq, chisq, cmiknn)"),
-            ));
-        }
-    };
-    let depth = match args.depth {
-        None => None,
-        Some(d) if d < 0 => None,
-        Some(d) => Some(d as usize),
-    };
-    let knowledge = match &args.knowledge {
-        Some(p) => Some(Knowledge::read(p)?),
-        None => None,
-    };
-    let format: GraphFormat = args.format.parse()?;
-    let start = std::time::Instant::now();
-    let graph = match args.alg.as_str() {
-        "pc" => {
-            let priority = if args.uc_priority == -1 {
-                None
-            } else {
-                Some(UcPriority::from_code(args.uc_priority)?)
-            };
-            PcParams::new()
-                .alpha(args.alpha)
-                .depth(depth)
-                .stable(args.stable)
-                .uc_rule(UcRule::from_code(args.uc_rule)?)
-                .uc_priority(priority)
-                .knowledge(knowledge)
-                .check()?
-                .run(test.as_ref(), &names)?
-                .graph
-        }
-        "fci" => {
-            FciParams::new()
-                .alpha(args.alpha)
-                .depth(depth)
-                .stable(args.stable)
-                .knowledge(knowledge)
-                .check()?
-                .run(test.as_ref(), &names)?
-                .graph
-        }
-        other => {
-            return Err(causal_search::CausalError::param(
-                "alg",
-                format!("unknown algorithm `{other}` (pc, fci)"),
-            ));
-        }
-    };
-    eprintln!("search time: {:.6} s", start.elapsed().as_secs_f64());
-    Ok(io::write_graph(&graph, format))
 }
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    let out = args.out.clone();
-    match run(args) {
-        Ok(text) => {
-            if let Some(path) = out {
-                if let Err(e) = std::fs::write(&path, text) {
-                    eprintln!("error: cannot write {}: {e}", path.display());
-                    return ExitCode::FAILURE;
-                }
-            } else {
-                print!("{text}");
-            }
-            ExitCode::SUCCESS
-        }
+    let out = match discover(&args.options()) {
+        Ok(out) => out,
         Err(e) => {
             eprintln!("error: {e}");
-            ExitCode::FAILURE
+            return ExitCode::FAILURE;
         }
+    };
+    for note in &out.notes {
+        eprintln!("note: {note}");
     }
+    if let Some(pdsep) = out.n_possible_dsep_tests {
+        eprintln!(
+            "tests: adjacency search {}, possible-d-sep {pdsep}",
+            out.n_skeleton_tests
+        );
+    }
+    eprintln!("search time: {:.6} s", out.search_seconds);
+    if let Some(path) = &args.out {
+        if let Err(e) = std::fs::write(path, &out.text) {
+            eprintln!("error: cannot write {}: {e}", path.display());
+            return ExitCode::FAILURE;
+        }
+    } else {
+        print!("{}", out.text);
+    }
+    ExitCode::SUCCESS
 }

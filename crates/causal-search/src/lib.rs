@@ -8,7 +8,9 @@
 //! - [`ci`]: the [`CiTest`](ci::CiTest) trait, its result type and cache, and the tests;
 //! - [`graph`]: mixed graphs with endpoint marks, d-separation, DAG -> CPDAG, comparison metrics;
 //! - [`io`]: Tetrad, causal-learn, pcalg, DOT and JSON graph formats;
-//! - [`search`]: PC (and its pieces: skeleton, colliders, Meek rules, knowledge);
+//! - [`search`]: PC and FCI (and their pieces: skeleton, colliders, Meek rules, knowledge);
+//! - [`discover`]: the `discover` example as a function (data file in, formatted graph out);
+//! - [`local`], [`bootstrap`]: the latent-space local tests and bootstrap stability;
 //! - [`error`]: the crate's typed errors.
 //!
 //! ```
@@ -25,6 +27,7 @@
 
 pub mod ci;
 pub mod data;
+pub mod discover;
 pub mod error;
 pub mod graph;
 pub mod io;

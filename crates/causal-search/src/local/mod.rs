@@ -33,6 +33,7 @@
 //! assert_eq!(out.samples[0].n_used, 30);
 //! ```
 
+mod brute;
 pub mod neighbours;
 pub mod summary;
 pub mod tests;
@@ -43,6 +44,7 @@ use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use brute::{BruteKnn, BruteScratch};
 use neighbours::{EuclideanKdTree, Neighbour, SearchScratch};
 pub use summary::{Distribution, GroupSummary, NullComparison};
 pub use tests::LocalStats;
@@ -195,7 +197,56 @@ pub struct LocalTestParams {
     missing_y: MissingValues,
     missing_query: MissingValues,
     missing_cond: MissingValues,
+    #[serde(default)]
+    search: NeighbourSearch,
 }
+
+/// How the exact nearest neighbours are found (all choices give identical results).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum NeighbourSearch {
+    /// Blocked brute force when the latent has at least 8 dimensions and the kd-tree would
+    /// compute the distances of more than a tenth of the training points per query (measured on
+    /// 128 evenly spaced rows; a deterministic choice), else the kd-tree.
+    #[default]
+    Auto,
+    /// The kd-tree ([`neighbours::EuclideanKdTree`]): fast when the latent has low intrinsic
+    /// dimension.
+    KdTree,
+    /// Blocked brute force: the cost does not depend on the structure of the latent, which wins
+    /// in many dimensions when the points fill them.
+    BruteForce,
+}
+
+/// Latent dimension from which [`NeighbourSearch::Auto`] uses brute force.
+const AUTO_BRUTE_DIM: usize = 8;
+
+/// [`NeighbourSearch::Auto`] uses brute force when the kd-tree computes the distances of more
+/// than this fraction of the training points per query (measured on a sample of queries). From
+/// timings in 16-D (docs/benchmarks-causal.md): a distance costs the tree about 15 ns and the
+/// blocked brute force about 1.5 ns, so brute force wins when the tree scans more than a tenth.
+const AUTO_BRUTE_SCAN: f64 = 0.1;
+
+/// Rows sampled to measure the kd-tree's cost for [`NeighbourSearch::Auto`].
+const AUTO_SAMPLE: usize = 128;
+
+/// The mean fraction of training points whose distance the kd-tree computes for a k-NN query, on
+/// evenly spaced sample rows (deterministic).
+fn tree_scan_fraction(tree: &EuclideanKdTree, data: &LocalTestData<'_>, k: usize) -> f64 {
+    let n = data.latent.nrows();
+    let step = (n / AUTO_SAMPLE).max(1);
+    let mut scratch = SearchScratch::new();
+    let mut out = Vec::new();
+    let mut queries = 0usize;
+    for i in (0..n).step_by(step) {
+        let q: Vec<f64> = data.latent.row(i).to_vec();
+        tree.nearest_into(&q, k, &mut scratch, &mut out);
+        queries += 1;
+    }
+    scratch.points_scanned() as f64 / (queries as f64 * tree.len().max(1) as f64)
+}
+
+/// Queries per block of the brute-force search.
+const QUERY_BLOCK: usize = 128;
 
 impl Default for LocalTestParams {
     fn default() -> Self {
@@ -208,6 +259,7 @@ impl Default for LocalTestParams {
             missing_y: MissingValues::default(),
             missing_query: MissingValues::default(),
             missing_cond: MissingValues::default(),
+            search: NeighbourSearch::Auto,
         }
     }
 }
@@ -256,6 +308,12 @@ impl LocalTestParams {
     /// Missing-value rule for the conditioning variable X_c.
     pub fn missing_cond(mut self, m: MissingValues) -> Self {
         self.missing_cond = m;
+        self
+    }
+
+    /// Neighbour search method (default [`NeighbourSearch::Auto`]; the results are identical).
+    pub fn neighbour_search(mut self, search: NeighbourSearch) -> Self {
+        self.search = search;
         self
     }
 
@@ -445,7 +503,6 @@ impl LocalTests {
             coords.extend(data.latent.row(t).iter().copied());
         }
         let tree = EuclideanKdTree::build(&coords, dim);
-        drop(coords);
 
         // First search size: enough for k valid neighbours at the observed valid fraction, with
         // a margin; enlarged (doubling, up to k_max) for the galaxies where it falls short.
@@ -456,22 +513,93 @@ impl LocalTests {
             ((p.k as f64 / frac * 1.1).ceil() as usize + 8).clamp(p.k, p.k_max)
         };
 
-        // Galaxies are processed in the tree's spatial order (consecutive queries touch the
-        // same leaves), and the results put back in row order.
-        let mut order: Vec<(usize, usize)> = (0..n)
-            .into_par_iter()
-            .map(|i| {
-                let q: Vec<f64> = data.latent.row(i).to_vec();
-                (tree.leaf_of(&q), i)
-            })
-            .collect();
-        order.par_sort_unstable();
-        let computed: Vec<LocalStats> = order
-            .par_iter()
-            .map_init(Work::default, |w, &(_, i)| {
-                self.one(i, data, &tree, &valid_u, valid_c.as_deref(), k_first, w)
-            })
-            .collect();
+        let use_brute = match p.search {
+            NeighbourSearch::KdTree => false,
+            NeighbourSearch::BruteForce => true,
+            NeighbourSearch::Auto => {
+                dim >= AUTO_BRUTE_DIM && tree_scan_fraction(&tree, data, k_first) > AUTO_BRUTE_SCAN
+            }
+        };
+        let (order, computed): (Vec<(usize, usize)>, Vec<LocalStats>) = if use_brute {
+            // Blocks of consecutive rows: the first k_first neighbours of a block come from one
+            // blocked brute-force search; a galaxy that needs more (masking) extends with the tree.
+            let brute = BruteKnn::new(&coords, dim);
+            let starts: Vec<usize> = (0..n).step_by(QUERY_BLOCK).collect();
+            let blocks: Vec<Vec<LocalStats>> = starts
+                .par_iter()
+                .map_init(
+                    || {
+                        (
+                            Work::default(),
+                            BruteScratch::default(),
+                            Vec::new(),
+                            Vec::new(),
+                        )
+                    },
+                    |(w, bs, qbuf, outs): &mut (
+                        Work,
+                        BruteScratch,
+                        Vec<f64>,
+                        Vec<Vec<Neighbour>>,
+                    ),
+                     &b0| {
+                        let b1 = (b0 + QUERY_BLOCK).min(n);
+                        qbuf.clear();
+                        for i in b0..b1 {
+                            qbuf.extend(data.latent.row(i).iter().copied());
+                        }
+                        outs.resize_with(b1 - b0, Vec::new);
+                        brute.search_block(qbuf, k_first, bs, &mut outs[..b1 - b0]);
+                        (b0..b1)
+                            .map(|i| {
+                                std::mem::swap(&mut w.nbrs, &mut outs[i - b0]);
+                                self.one(
+                                    i,
+                                    data,
+                                    &tree,
+                                    &valid_u,
+                                    valid_c.as_deref(),
+                                    k_first,
+                                    true,
+                                    w,
+                                )
+                            })
+                            .collect()
+                    },
+                )
+                .collect();
+            (
+                (0..n).map(|i| (0, i)).collect(),
+                blocks.into_iter().flatten().collect(),
+            )
+        } else {
+            // Galaxies are processed in the tree's spatial order (consecutive queries touch the
+            // same leaves), and the results put back in row order.
+            let mut order: Vec<(usize, usize)> = (0..n)
+                .into_par_iter()
+                .map(|i| {
+                    let q: Vec<f64> = data.latent.row(i).to_vec();
+                    (tree.leaf_of(&q), i)
+                })
+                .collect();
+            order.par_sort_unstable();
+            let computed = order
+                .par_iter()
+                .map_init(Work::default, |w, &(_, i)| {
+                    self.one(
+                        i,
+                        data,
+                        &tree,
+                        &valid_u,
+                        valid_c.as_deref(),
+                        k_first,
+                        false,
+                        w,
+                    )
+                })
+                .collect();
+            (order, computed)
+        };
         let mut samples = vec![LocalStats::default(); n];
         for (&(_, i), s) in order.iter().zip(computed) {
             samples[i] = s;
@@ -494,14 +622,20 @@ impl LocalTests {
         valid_u: &[bool],
         valid_c: Option<&[bool]>,
         k_first: usize,
+        have_first: bool,
         w: &mut Work,
     ) -> LocalStats {
         let p = &self.p;
         let q: Vec<f64> = data.latent.row(i).to_vec();
         let mut kt = k_first;
         let (mut nu, mut nc);
+        // `have_first`: w.nbrs already holds the k_first nearest
+        let mut search = !have_first;
         loop {
-            tree.nearest_into(&q, kt, &mut w.search, &mut w.nbrs);
+            if search {
+                tree.nearest_into(&q, kt, &mut w.search, &mut w.nbrs);
+            }
+            search = true;
             nu = 0;
             nc = 0;
             for nb in &w.nbrs {

@@ -67,12 +67,19 @@ impl Ord for Cand {
 pub struct SearchScratch {
     heap: BinaryHeap<Cand>,
     off: Vec<f64>,
+    /// Points whose distance the searches with this scratch have computed (a cost measure).
+    scanned: usize,
 }
 
 impl SearchScratch {
     /// Empty scratch space.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Points whose distance the searches with this scratch have computed so far.
+    pub fn points_scanned(&self) -> usize {
+        self.scanned
     }
 }
 
@@ -249,7 +256,15 @@ impl EuclideanKdTree {
         scratch.off.clear();
         scratch.off.resize(self.dim, 0.0);
         let mut off = std::mem::take(&mut scratch.off);
-        self.search(0, query, 0.0, &mut off, k, &mut scratch.heap);
+        self.search(
+            0,
+            query,
+            0.0,
+            &mut off,
+            k,
+            &mut scratch.heap,
+            &mut scratch.scanned,
+        );
         scratch.off = off;
         let mut v: Vec<Cand> = scratch.heap.drain().collect();
         v.sort_unstable();
@@ -259,6 +274,7 @@ impl EuclideanKdTree {
         }));
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn search(
         &self,
         node: usize,
@@ -267,6 +283,7 @@ impl EuclideanKdTree {
         off: &mut [f64],
         k: usize,
         heap: &mut BinaryHeap<Cand>,
+        scanned: &mut usize,
     ) {
         let nd = self.nodes[node];
         if nd.axis == u32::MAX {
@@ -277,6 +294,7 @@ impl EuclideanKdTree {
             {
                 return;
             }
+            *scanned += (nd.b - nd.a) as usize;
             self.scan_leaf(nd.a as usize, nd.b as usize, q, k, heap);
             return;
         }
@@ -287,14 +305,14 @@ impl EuclideanKdTree {
         } else {
             (nd.b as usize, nd.a as usize)
         };
-        self.search(near, q, rd, off, k, heap);
+        self.search(near, q, rd, off, k, heap, scanned);
         let old = off[axis];
         let rd_far = rd - old * old + diff * diff;
         // Prune only when strictly farther than the current k-th candidate: a point at an
         // equal distance with a smaller index must still be found.
         if heap.len() < k || heap.peek().is_some_and(|w| rd_far <= w.dist2) {
             off[axis] = diff;
-            self.search(far, q, rd_far, off, k, heap);
+            self.search(far, q, rd_far, off, k, heap, scanned);
             off[axis] = old;
         }
     }

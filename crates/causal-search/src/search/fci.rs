@@ -150,6 +150,11 @@ pub struct FciResult {
     pub graph: MixedGraph,
     /// Separating sets (adjacency search and Possible-D-SEP stage).
     pub sepsets: Sepsets,
+    /// CI tests requested by the adjacency search (before caching).
+    pub n_skeleton_tests: usize,
+    /// CI tests requested by the Possible-D-SEP stage (before caching; conditioning sets that lie
+    /// inside the adjacencies of either end, already tested by the adjacency search, are skipped).
+    pub n_possible_dsep_tests: usize,
     /// Cache statistics over the whole run.
     pub cache: CacheStats,
 }
@@ -184,45 +189,52 @@ impl Fci {
         let sk = search(&cached, &opts, bk.as_ref())?;
         let mut sepsets = sk.sepsets;
         let mut p = sk.graph;
+        let n_skeleton_tests = sk.n_tests;
         let n = p.n;
         reset_circles(&mut p);
         rule0(&mut p, &sepsets);
-        // Possible-D-SEP stage
-        let protected = |x: usize, y: usize| {
-            bk.as_ref()
-                .is_some_and(|k| k.is_required(x, y) || k.is_required(y, x))
-        };
+        // Possible-D-SEP stage: each edge's decision depends only on the Possible-D-SEP sets of
+        // the graph after R0 and on test outcomes, so the edges are tested independently (in
+        // parallel when asked) and removed together afterwards.
         let pdsep: Vec<Vec<usize>> = (0..n)
             .map(|x| possible_d_sep(&p, x, self.params.max_path_length))
             .collect();
-        let mut removed = Vec::new();
+        let mut edges = Vec::new();
         for x in 0..n {
             for y in p.neighbors(x) {
-                if protected(x, y) {
-                    continue;
+                let protected = bk
+                    .as_ref()
+                    .is_some_and(|k| k.is_required(x, y) || k.is_required(y, x));
+                if x < y && !protected && !cached.always_dependent(x, y) {
+                    edges.push((x, y));
                 }
-                let mut found = None;
-                'outer: for (a, b) in [(x, y), (y, x)] {
-                    let cand: Vec<usize> = pdsep[a]
-                        .iter()
-                        .copied()
-                        .filter(|&v| v != a && v != b)
-                        .collect();
-                    let max = self.params.depth.unwrap_or(cand.len()).min(cand.len());
-                    for size in 0..=max {
-                        for s in Combinations::new(&cand, size) {
-                            if cached.test(a, b, &s)?.p_value > self.params.alpha {
-                                found = Some(s);
-                                break 'outer;
-                            }
-                        }
-                    }
-                }
-                if let Some(s) = found {
-                    p.remove(x, y);
-                    sepsets.insert(x, y, s);
-                    removed.push((x, y));
-                }
+            }
+        }
+        let stage = PdsepStage {
+            p: &p,
+            pdsep: &pdsep,
+            depth: self.params.depth,
+            alpha: self.params.alpha,
+        };
+        let results: Vec<Result<(Option<Vec<usize>>, usize)>> = if self.params.parallel {
+            use rayon::prelude::*;
+            edges
+                .par_iter()
+                .map(|&(x, y)| stage.separate(&cached, x, y))
+                .collect()
+        } else {
+            edges
+                .iter()
+                .map(|&(x, y)| stage.separate(&cached, x, y))
+                .collect()
+        };
+        let mut n_pdsep_tests = 0;
+        for (&(x, y), r) in edges.iter().zip(results) {
+            let (found, count) = r?;
+            n_pdsep_tests += count;
+            if let Some(s) = found {
+                sepsets.insert(x, y, s);
+                p.remove(x, y);
             }
         }
         reset_circles(&mut p);
@@ -239,6 +251,8 @@ impl Fci {
         Ok(FciResult {
             graph: p.to_graph(names)?,
             sepsets,
+            n_skeleton_tests,
+            n_possible_dsep_tests: n_pdsep_tests,
             cache: cached.stats(),
         })
     }
@@ -270,9 +284,74 @@ fn rule0(p: &mut Pdag, sepsets: &Sepsets) {
     }
 }
 
-/// Possible-D-SEP(x): nodes reachable from `x` by a path on which every inner node is a collider or
-/// the middle of a triangle; at most `max_len` edges.
-fn possible_d_sep(p: &Pdag, x: usize, max_len: Option<usize>) -> Vec<usize> {
+/// The Possible-D-SEP stage's per-edge search.
+struct PdsepStage<'a> {
+    p: &'a Pdag,
+    pdsep: &'a [Vec<usize>],
+    depth: Option<usize>,
+    alpha: f64,
+}
+
+impl PdsepStage<'_> {
+    /// Looks for a set separating `x` and `y` among the subsets of Possible-D-SEP(x) \ {y}, then of
+    /// Possible-D-SEP(y) \ {x}, by size (up to the depth), each size in lexicographic order.
+    /// Subsets of the adjacencies of `x` or of `y` are skipped: the adjacency search has already
+    /// found them dependent. Returns the first separating set and the number of tests requested.
+    fn separate<T: CiTest + ?Sized>(
+        &self,
+        test: &T,
+        x: usize,
+        y: usize,
+    ) -> Result<(Option<Vec<usize>>, usize)> {
+        let n = self.p.n;
+        let mut adj_x = vec![false; n];
+        let mut adj_y = vec![false; n];
+        for v in self.p.neighbors(x) {
+            adj_x[v] = true;
+        }
+        for v in self.p.neighbors(y) {
+            adj_y[v] = true;
+        }
+        let mut count = 0;
+        for (a, b) in [(x, y), (y, x)] {
+            let cand: Vec<usize> = self.pdsep[a]
+                .iter()
+                .copied()
+                .filter(|&v| v != a && v != b)
+                .collect();
+            // nothing new to test when every candidate is adjacent to x (or every one to y)
+            if cand.iter().all(|&v| adj_x[v]) || cand.iter().all(|&v| adj_y[v]) {
+                continue;
+            }
+            let max = self.depth.unwrap_or(cand.len()).min(cand.len());
+            for size in 0..=max {
+                for s in Combinations::new(&cand, size) {
+                    if s.iter().all(|&v| adj_x[v]) || s.iter().all(|&v| adj_y[v]) {
+                        continue;
+                    }
+                    count += 1;
+                    if test.test(a, b, &s)?.p_value > self.alpha {
+                        return Ok((Some(s), count));
+                    }
+                }
+            }
+        }
+        Ok((None, count))
+    }
+}
+
+/// Possible-D-SEP(x) by the procedure of Spirtes, Glymour & Scheines (2000, p. 141), as in Tetrad and
+/// pcalg: a breadth-first search over edges `(a, b)` (the last two nodes of a path from `x`), where
+/// `(a, b)` extends to `(b, c)` when `<a, b, c>` is a collider or a triangle; every node reached is in
+/// Possible-D-SEP(x). Each edge is visited once, so the cost is O(|E| * max degree), and with
+/// `max_len` a node counts only when reached within `max_len` edges (breadth-first order gives the
+/// shortest such walk).
+///
+/// The search follows walks (a node may be passed twice), so the result contains every node of the
+/// path definition (a path qualifies as a walk) and, in rare graphs, more: see the test
+/// `walk_superset_example`. A superset is sound for FCI (every separating set that the path
+/// definition would try is still tried).
+pub(crate) fn possible_d_sep(p: &Pdag, x: usize, max_len: Option<usize>) -> Vec<usize> {
     let n = p.n;
     let mut seen = vec![false; n * n];
     let mut inset = vec![false; n];
@@ -919,5 +998,156 @@ mod tests {
         let mut p = pag(3, &[(0, 1, TAIL, CIRCLE), (1, 2, CIRCLE, CIRCLE)]);
         assert!(r7(&mut p));
         assert_eq!((p.get(1, 2), p.get(2, 1)), (TAIL, CIRCLE));
+    }
+
+    /// Brute force: the nodes reached from `x` by a simple path of at most `max_len` edges on
+    /// which every inner triple is a collider or a triangle (the textbook definition).
+    fn pdsep_by_paths(p: &Pdag, x: usize, max_len: Option<usize>) -> Vec<usize> {
+        fn dfs(p: &Pdag, path: &mut Vec<usize>, found: &mut [bool], max_len: Option<usize>) {
+            // path.len() - 1 edges so far; one more must stay within max_len
+            if max_len.is_some_and(|m| path.len() > m) {
+                return;
+            }
+            let b = path[path.len() - 1];
+            for c in p.neighbors(b) {
+                if path.contains(&c) {
+                    continue;
+                }
+                if path.len() >= 2 {
+                    let a = path[path.len() - 2];
+                    let collider = p.get(b, a) == ARROW && p.get(b, c) == ARROW;
+                    if !collider && !p.adjacent(a, c) {
+                        continue;
+                    }
+                }
+                found[c] = true;
+                path.push(c);
+                dfs(p, path, found, max_len);
+                path.pop();
+            }
+        }
+        let mut found = vec![false; p.n];
+        dfs(p, &mut vec![x], &mut found, max_len);
+        (0..p.n).filter(|&v| found[v] && v != x).collect()
+    }
+
+    /// Brute force over walks: every walk from `x` (never back to `x`, never straight back along
+    /// the edge just used, no edge used twice in the same direction) of at most `max_len` edges whose
+    /// consecutive triples are colliders or triangles.
+    fn pdsep_by_walks(p: &Pdag, x: usize, max_len: Option<usize>) -> Vec<usize> {
+        fn dfs(
+            p: &Pdag,
+            walk: &mut Vec<usize>,
+            used: &mut Vec<(usize, usize)>,
+            found: &mut [bool],
+            max_len: Option<usize>,
+        ) {
+            if max_len.is_some_and(|m| walk.len() > m) {
+                return;
+            }
+            let x = walk[0];
+            let b = walk[walk.len() - 1];
+            for c in p.neighbors(b) {
+                if c == x || used.contains(&(b, c)) {
+                    continue;
+                }
+                if walk.len() >= 2 {
+                    let a = walk[walk.len() - 2];
+                    let collider = p.get(b, a) == ARROW && p.get(b, c) == ARROW;
+                    if c == a || (!collider && !p.adjacent(a, c)) {
+                        continue;
+                    }
+                }
+                found[c] = true;
+                walk.push(c);
+                used.push((b, c));
+                dfs(p, walk, used, found, max_len);
+                used.pop();
+                walk.pop();
+            }
+        }
+        let mut found = vec![false; p.n];
+        dfs(p, &mut vec![x], &mut Vec::new(), &mut found, max_len);
+        (0..p.n).filter(|&v| found[v] && v != x).collect()
+    }
+
+    /// A random graph after R0: a random skeleton, every mark a circle or (with probability
+    /// `arrow`) an arrowhead.
+    fn random_r0_graph(rng: &mut impl rand::Rng, n: usize, density: f64, arrow: f64) -> Pdag {
+        let mut p = Pdag::empty(n);
+        for a in 0..n {
+            for b in a + 1..n {
+                if rng.random::<f64>() < density {
+                    let m = |r: &mut dyn rand::RngCore| {
+                        if rand::Rng::random::<f64>(r) < arrow {
+                            ARROW
+                        } else {
+                            CIRCLE
+                        }
+                    };
+                    let (ma, mb) = (m(rng), m(rng));
+                    p.set_edge(a, b, ma, mb);
+                }
+            }
+        }
+        p
+    }
+
+    #[test]
+    fn possible_d_sep_equals_brute_force() {
+        use rand::SeedableRng;
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
+        let (mut graphs, mut same_as_paths) = (0, 0);
+        for case in 0..400 {
+            let n = 4 + case % 4;
+            let p = random_r0_graph(&mut rng, n, 0.45, 0.5);
+            let mut all_same = true;
+            for x in 0..n {
+                for max_len in [None, Some(1), Some(2), Some(3), Some(4)] {
+                    let bfs = possible_d_sep(&p, x, max_len);
+                    // with a length bound the search is exactly the walk definition (the walk
+                    // enumeration is exponential, so only bounded walks are enumerated)
+                    if max_len.is_some() {
+                        let walks = pdsep_by_walks(&p, x, max_len);
+                        assert_eq!(bfs, walks, "case {case} x {x} {max_len:?}");
+                    }
+                    // and it contains the path definition
+                    let paths = pdsep_by_paths(&p, x, max_len);
+                    assert!(paths.iter().all(|v| bfs.contains(v)), "case {case} x {x}");
+                    all_same &= paths == bfs;
+                }
+            }
+            graphs += 1;
+            same_as_paths += all_same as usize;
+        }
+        // walks and paths disagree only in rare graphs (see `walk_superset_example`)
+        assert!(
+            same_as_paths * 100 >= graphs * 95,
+            "{same_as_paths} of {graphs}"
+        );
+    }
+
+    #[test]
+    fn walk_superset_example() {
+        // x=0 o-o u=1, z=2 o-> u, w=3 o-> u, x o-o v=4, v o-o u, v o-o w.
+        // Walk <x, u, v, w, u, z>: (x,u,v) and (u,v,w) and (v,w,u) are triangles, (w,u,z) a collider.
+        // No path: <x,u,z> is neither (x !~ z, circle at u), <x,v,u,z> fails at (v,u,z) (circle
+        // at u from v), <x,v,w,u,z> fails at (x,v,w).
+        let p = pag(
+            5,
+            &[
+                (0, 1, CIRCLE, CIRCLE),
+                (2, 1, CIRCLE, ARROW),
+                (3, 1, CIRCLE, ARROW),
+                (0, 4, CIRCLE, CIRCLE),
+                (4, 1, CIRCLE, CIRCLE),
+                (4, 3, CIRCLE, CIRCLE),
+            ],
+        );
+        assert_eq!(pdsep_by_paths(&p, 0, None), vec![1, 3, 4]);
+        assert_eq!(possible_d_sep(&p, 0, None), vec![1, 2, 3, 4]);
+        // the walk has 5 edges
+        assert_eq!(possible_d_sep(&p, 0, Some(4)), vec![1, 3, 4]);
+        assert_eq!(possible_d_sep(&p, 0, Some(5)), vec![1, 2, 3, 4]);
     }
 }
