@@ -349,13 +349,34 @@ impl ChebTree {
 
     pub(crate) fn within(&self, q: &[f64], r: f64, b: Boundary) -> Vec<Neighbour> {
         let mut out = Vec::new();
+        self.visit_within(q, r, b, &mut |index, distance| {
+            out.push(Neighbour { index, distance })
+        });
+        out.sort_by(|a, b| {
+            a.distance
+                .total_cmp(&b.distance)
+                .then(a.index.cmp(&b.index))
+        });
+        out
+    }
+
+    /// Call `f(row index, distance)` for every point within the ball, in tree order.
+    pub(crate) fn visit_within(
+        &self,
+        q: &[f64],
+        r: f64,
+        b: Boundary,
+        f: &mut dyn FnMut(usize, f64),
+    ) {
         let Some(t) = closed_threshold(r, b) else {
-            return out;
+            return;
         };
         let mut dist = [0.0f64; LEAF];
-        let mut stack = vec![0u32];
-        while let Some(node) = stack.pop() {
-            let node = node as usize;
+        let mut stack = [0u32; STACK];
+        let mut top = 1usize;
+        while top > 0 {
+            top -= 1;
+            let node = stack[top] as usize;
             if self.min_dist(node, q) > t {
                 continue;
             }
@@ -369,25 +390,17 @@ impl ChebTree {
                     self.leaf_dists(s, q, d);
                     for (o, &dd) in d.iter().enumerate() {
                         if dd <= t {
-                            out.push(Neighbour {
-                                index: self.ids[s + o] as usize,
-                                distance: dd,
-                            });
+                            f(self.ids[s + o] as usize, dd);
                         }
                     }
                     s += len;
                 }
                 continue;
             }
-            stack.push(nd.right);
-            stack.push(nd.left);
+            stack[top] = nd.right;
+            stack[top + 1] = nd.left;
+            top += 2;
         }
-        out.sort_by(|a, b| {
-            a.distance
-                .total_cmp(&b.distance)
-                .then(a.index.cmp(&b.index))
-        });
-        out
     }
 }
 
