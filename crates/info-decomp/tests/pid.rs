@@ -134,6 +134,7 @@ fn isx_knn_estimate_approaches_population_value() {
 ///   `I_sx = I(T;S) = -ln(1 - rho^2) / 2` (0.22314 nats for rho = 0.6), and the kNN estimator
 ///   reduces exactly to KSG estimator 1;
 /// - a target independent of both sources: `p(t,s) = p(t) p(s)` makes every local value 0.
+///
 /// Tolerance 0.02 nats at N = 10^4 (the KSG tolerance of the issue).
 #[test]
 fn isx_closed_form_cases() {
