@@ -8,6 +8,8 @@
 //! Prints `{"redundancy", "unique1", "unique2", "synergy", "total", ...}` in nats. `isx` takes
 //! `ksg1` only, `iccs` takes `gcmi` or `gauss`, `mmi` any estimator; another combination is a
 //! typed error. `elapsed_s` in the JSON is the wall time of the decomposition alone.
+//! `cpu_s` is the CPU time (user + system, all threads) of the same span, read from
+//! `/proc/self/stat` (null where that file does not exist).
 
 use std::process::ExitCode;
 
@@ -61,9 +63,11 @@ fn run(a: &Args) -> Result<(), InfoError> {
     let x1 = table.select_list(&a.x1)?;
     let x2 = table.select_list(&a.x2)?;
     let y = table.select_list(&a.y)?;
+    let cpu0 = cpu_seconds();
     let start = std::time::Instant::now();
     let r = pid.decompose(x1.view(), x2.view(), y.view())?;
     let elapsed_s = start.elapsed().as_secs_f64();
+    let cpu_s = cpu_seconds().zip(cpu0).map(|(a, b)| a - b);
     if let Some(path) = &a.local {
         let l = &r.local;
         write_columns_csv(
@@ -94,6 +98,7 @@ fn run(a: &Args) -> Result<(), InfoError> {
             "estimator": r.estimator,
             "units": "nats",
             "elapsed_s": elapsed_s,
+            "cpu_s": cpu_s,
         });
         println!("{out}");
     } else {
@@ -119,4 +124,14 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// CPU seconds (user + system, all threads) of this process, from `/proc/self/stat`.
+fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let after = stat.rsplit(')').next()?;
+    let f: Vec<&str> = after.split_whitespace().collect();
+    let utime: f64 = f.get(11)?.parse().ok()?;
+    let stime: f64 = f.get(12)?.parse().ok()?;
+    Some((utime + stime) / 100.0)
 }

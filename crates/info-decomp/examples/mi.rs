@@ -7,6 +7,8 @@
 //! FILE is CSV or whitespace-separated with a header row; COLS a comma-separated list of
 //! column names. Prints `{"mi": value, "n": N, ...}` in nats (conditional MI with `--z`);
 //! `elapsed_s` is the estimator's wall time, file reading excluded.
+//! `cpu_s` is the CPU time (user + system, all threads) of the same span, read from
+//! `/proc/self/stat` (null where that file does not exist).
 
 use std::process::ExitCode;
 
@@ -52,12 +54,14 @@ fn run(a: &Args) -> Result<(), InfoError> {
     let x = table.select_list(&a.x)?;
     let y = table.select_list(&a.y)?;
     let est = MiParams::new(estimator).k(a.k).seed(a.seed).check()?;
+    let cpu0 = cpu_seconds();
     let start = std::time::Instant::now();
     let r = match &a.z {
         Some(z) => est.cmi(x.view(), y.view(), table.select_list(z)?.view())?,
         None => est.mi(x.view(), y.view())?,
     };
     let elapsed_s = start.elapsed().as_secs_f64();
+    let cpu_s = cpu_seconds().zip(cpu0).map(|(a, b)| a - b);
     if let Some(path) = &a.local {
         write_columns_csv(path, &[("local_mi", &r.local)])?;
     }
@@ -70,6 +74,7 @@ fn run(a: &Args) -> Result<(), InfoError> {
             "conditional": r.conditional,
             "units": "nats",
             "elapsed_s": elapsed_s,
+            "cpu_s": cpu_s,
         });
         println!("{out}");
     } else {
@@ -91,4 +96,14 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// CPU seconds (user + system, all threads) of this process, from `/proc/self/stat`.
+fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let after = stat.rsplit(')').next()?;
+    let f: Vec<&str> = after.split_whitespace().collect();
+    let utime: f64 = f.get(11)?.parse().ok()?;
+    let stime: f64 = f.get(12)?.parse().ok()?;
+    Some((utime + stime) / 100.0)
 }

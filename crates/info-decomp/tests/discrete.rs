@@ -111,3 +111,128 @@ fn invalid_tables_are_typed_errors() {
     ));
     assert!(JointDist::new(Array3::zeros((0, 2, 2))).is_err());
 }
+
+/// BROJA on the canonical gates of dit's documentation (bits), to 1e-6:
+/// XOR 0/0/0/1, AND 0.311278/0/0/0.5, COPY 0/1/1/0, RDN 1/0/0/0, UNQ 0/1/0/0.
+#[test]
+fn broja_canonical_gates() {
+    use info_decomp::pid::discrete::{broja, broja_solve};
+    let exact = |a: Atoms, e: [f64; 4], what: &str| {
+        let g = [a.redundancy, a.unique1, a.unique2, a.synergy];
+        for (x, y) in g.iter().zip(e) {
+            assert!((x - y).abs() < 1e-6, "{what}: got {g:?}, expected {e:?}");
+        }
+        assert!((a.sum() - a.total).abs() < 1e-12);
+    };
+    let and_r = 1.5 - 0.75 * log2(3.0); // I(T;S1) for AND = 0.311278 bits
+    exact(
+        broja(&gate(|a, b| a ^ b)).unwrap().to_bits(),
+        [0.0, 0.0, 0.0, 1.0],
+        "xor",
+    );
+    exact(
+        broja(&gate(|a, b| a & b)).unwrap().to_bits(),
+        [and_r, 0.0, 0.0, 0.5],
+        "and",
+    );
+    exact(
+        broja(&gate(|a, b| 2 * a + b)).unwrap().to_bits(),
+        [0.0, 1.0, 1.0, 0.0],
+        "copy",
+    );
+    exact(
+        broja(&rdn()).unwrap().to_bits(),
+        [1.0, 0.0, 0.0, 0.0],
+        "rdn",
+    );
+    exact(
+        broja(&gate(|a, _| a)).unwrap().to_bits(),
+        [0.0, 1.0, 0.0, 0.0],
+        "unq",
+    );
+    // the optimum keeps both pairwise marginals of P
+    let and = gate(|a, b| a & b);
+    let sol = broja_solve(&and).unwrap();
+    let p = and.table();
+    for a in 0..2 {
+        for t in 0..2 {
+            let q: f64 = (0..2).map(|b| sol.q[[a, b, t]]).sum();
+            let r: f64 = (0..2).map(|b| p[[a, b, t]]).sum();
+            assert!((q - r).abs() < 1e-12);
+        }
+    }
+}
+
+/// On random tables BROJA atoms are non-negative, the optimum does not exceed I_P(T;S1,S2), and
+/// the redundancy never exceeds MMI's.
+#[test]
+fn broja_random_tables_are_consistent() {
+    use info_decomp::pid::discrete::broja_solve;
+    use rand::{Rng, SeedableRng};
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(9);
+    for (n1, n2, nt) in [(2, 2, 2), (3, 2, 3), (3, 3, 2), (4, 3, 3)] {
+        let mut p = Array3::<f64>::from_shape_fn((n1, n2, nt), |_| rng.random::<f64>().powi(3));
+        let s = p.sum();
+        p /= s;
+        let d = JointDist::new(p).unwrap();
+        let sol = broja_solve(&d).unwrap();
+        let a = sol.atoms;
+        for v in [a.redundancy, a.unique1, a.unique2, a.synergy] {
+            assert!(v > -1e-9, "{n1}x{n2}x{nt}: {a:?}");
+        }
+        assert!(sol.min_joint_mi <= d.mi_joint() + 1e-12);
+        assert!(a.redundancy <= a.i1.min(a.i2) + 1e-9);
+        let m = mmi(&d);
+        assert!(a.redundancy <= m.redundancy + 1e-9);
+    }
+}
+
+/// Independent check of the optimiser on 2x2x2 tables: `Delta_P` is two-dimensional (one 2x2
+/// exchange per target value), and a nested ternary search over that convex problem finds the
+/// same minimum of I_Q(T; S1, S2) to 1e-9 nats.
+#[test]
+fn broja_matches_a_direct_search_on_binary_tables() {
+    use info_decomp::pid::discrete::broja_solve;
+    use rand::{Rng, SeedableRng};
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(4);
+    for _ in 0..5 {
+        let mut p = Array3::<f64>::from_shape_fn((2, 2, 2), |_| 0.05 + rng.random::<f64>());
+        let s = p.sum();
+        p /= s;
+        let d = JointDist::new(p.clone()).unwrap();
+        // Q(., ., t) = P(., ., t) + theta_t [[1, -1], [-1, 1]], feasible while entries >= 0
+        let range = |t: usize| {
+            let lo = -(p[[0, 0, t]].min(p[[1, 1, t]]));
+            let hi = p[[0, 1, t]].min(p[[1, 0, t]]);
+            (lo, hi)
+        };
+        let mi = |th: [f64; 2]| {
+            let mut q = p.clone();
+            for t in 0..2 {
+                q[[0, 0, t]] += th[t];
+                q[[1, 1, t]] += th[t];
+                q[[0, 1, t]] -= th[t];
+                q[[1, 0, t]] -= th[t];
+            }
+            q.mapv_inplace(|v| v.max(0.0));
+            JointDist::new(q).unwrap().mi_joint()
+        };
+        let ternary = |lo: f64, hi: f64, f: &dyn Fn(f64) -> f64| {
+            let (mut a, mut b) = (lo, hi);
+            for _ in 0..100 {
+                let (m1, m2) = (a + (b - a) / 3.0, b - (b - a) / 3.0);
+                if f(m1) <= f(m2) { b = m2 } else { a = m1 }
+            }
+            f((a + b) / 2.0)
+        };
+        let (lo0, hi0) = range(0);
+        let (lo1, hi1) = range(1);
+        let best = ternary(lo0, hi0, &|a| ternary(lo1, hi1, &|b| mi([a, b])));
+        let sol = broja_solve(&d).unwrap();
+        assert!(
+            (sol.min_joint_mi - best).abs() < 1e-9,
+            "{} vs direct {best}",
+            sol.min_joint_mi
+        );
+    }
+}

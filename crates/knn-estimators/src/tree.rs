@@ -146,6 +146,12 @@ trait Searcher: Send + Sync {
     fn knn(&self, q: &[f64], k: usize) -> Vec<Neighbour>;
     fn count(&self, q: &[f64], r: f64, b: Boundary) -> usize;
     fn within(&self, q: &[f64], r: f64, b: Boundary) -> Vec<Neighbour>;
+    /// Call `f(index, distance)` for every point within `r` of `q`, in unspecified order.
+    fn visit_within(&self, q: &[f64], r: f64, b: Boundary, f: &mut dyn FnMut(usize, f64)) {
+        for nb in self.within(q, r, b) {
+            f(nb.index, nb.distance);
+        }
+    }
 }
 
 macro_rules! kd_searcher {
@@ -254,6 +260,9 @@ impl Searcher for crate::chebtree::ChebTree {
     }
     fn within(&self, q: &[f64], r: f64, b: Boundary) -> Vec<Neighbour> {
         crate::chebtree::ChebTree::within(self, q, r, b)
+    }
+    fn visit_within(&self, q: &[f64], r: f64, b: Boundary, f: &mut dyn FnMut(usize, f64)) {
+        crate::chebtree::ChebTree::visit_within(self, q, r, b, f)
     }
 }
 
@@ -703,6 +712,28 @@ impl KnnIndex {
             Boundary::Closed => true,
         };
         c - usize::from(self_counted)
+    }
+
+    /// Call `f(j, distance)` for every other indexed point `j` within `radius` of indexed
+    /// point `i` (the point itself excluded), in unspecified order, without allocating: e.g. to
+    /// count points of a ball that also satisfy a condition in another space.
+    pub fn for_each_around_point<F: FnMut(usize, f64)>(
+        &self,
+        i: usize,
+        radius: f64,
+        boundary: Boundary,
+        mut f: F,
+    ) -> Result<(), KnnError> {
+        self.point(i)?;
+        Self::check_radius(radius)?;
+        let q = &self.rows[i * self.dim..(i + 1) * self.dim];
+        self.searcher
+            .visit_within(q, radius, boundary, &mut |j, d| {
+                if j != i {
+                    f(j, d)
+                }
+            });
+        Ok(())
     }
 
     /// All indexed points within `radius` of `query`, sorted by distance then index.

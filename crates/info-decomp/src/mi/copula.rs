@@ -6,7 +6,7 @@
 //! ([`super::gaussian`]) is then applied. The result is a lower bound on the true MI that is
 //! exact for Gaussian copulas, robust and fast.
 
-use ndarray::{Array2, ArrayView2};
+use ndarray::{Array2, ArrayView2, Axis, ShapeBuilder, concatenate, s};
 use rayon::prelude::*;
 use statrs::function::erf::erfc_inv;
 
@@ -29,35 +29,50 @@ pub fn normal_quantile(p: f64) -> f64 {
 /// assert!(c[[2, 0]].abs() < 1e-12);
 /// ```
 pub fn copnorm(data: ArrayView2<'_, f64>) -> Array2<f64> {
-    let n = data.nrows();
-    let cols: Vec<Vec<f64>> = data
-        .columns()
-        .into_iter()
-        .map(|c| c.to_vec())
-        .collect::<Vec<_>>()
+    let (n, d) = data.dim();
+    if n == 0 || d == 0 {
+        return Array2::zeros((n, d));
+    }
+    // normal scores of the integer ranks 1..=N, shared by every column without ties
+    let denom = n as f64 + 1.0;
+    let scores: Vec<f64> = (1..=n)
         .into_par_iter()
-        .map(|c| {
-            let mut idx: Vec<usize> = (0..n).collect();
-            idx.sort_by(|&a, &b| c[a].total_cmp(&c[b]).then(a.cmp(&b)));
+        .map(|r| normal_quantile(r as f64 / denom))
+        .collect();
+    let cols: Vec<Vec<f64>> = (0..d)
+        .into_par_iter()
+        .map(|j| {
+            let col = data.column(j);
+            // (order-preserving integer key, row) pairs sorted by key: tied values have equal
+            // keys and end up adjacent (their order does not matter: they share one mid-rank)
+            let mut pairs: Vec<(u64, usize)> = col.iter().map(|&v| order_key(v)).zip(0..).collect();
+            pairs.sort_unstable_by_key(|p| p.0);
             let mut out = vec![0.0; n];
             let mut i = 0;
             while i < n {
                 let mut j = i;
-                while j + 1 < n && c[idx[j + 1]] == c[idx[i]] {
+                while j + 1 < n && pairs[j + 1].0 == pairs[i].0 {
                     j += 1;
                 }
-                // positions i..=j (0-based) share mid-rank (i + j)/2 + 1
-                let rank = (i + j) as f64 / 2.0 + 1.0;
-                let z = normal_quantile(rank / (n as f64 + 1.0));
-                for &k in &idx[i..=j] {
-                    out[k] = z;
+                // positions i..=j (0-based) share the mid-rank (i + j) / 2 + 1
+                let z = if i == j {
+                    scores[i]
+                } else {
+                    normal_quantile(((i + j) as f64 / 2.0 + 1.0) / denom)
+                };
+                for p in &pairs[i..=j] {
+                    out[p.1] = z;
                 }
                 i = j + 1;
             }
             out
         })
         .collect();
-    Array2::from_shape_fn((n, cols.len()), |(i, j)| cols[j][i])
+    let mut flat = Vec::with_capacity(n * d);
+    for c in &cols {
+        flat.extend_from_slice(c);
+    }
+    Array2::from_shape_vec((n, d).f(), flat).expect("n * d values")
 }
 
 /// Gaussian-copula I(X;Y) (nats) and local values on validated data.
@@ -66,8 +81,10 @@ pub(crate) fn gcmi(
     y: ArrayView2<'_, f64>,
     bias_correct: bool,
 ) -> Result<(f64, Vec<f64>), InfoError> {
-    let (cx, cy) = (copnorm(x), copnorm(y));
-    super::gaussian::gaussian_mi(cx.view(), cy.view(), bias_correct)
+    // one pass normalises every column (and computes the shared rank scores once)
+    let c = copnorm(hstack(&[x, y]).view());
+    let dx = x.ncols();
+    super::gaussian::gaussian_mi(c.slice(s![.., ..dx]), c.slice(s![.., dx..]), bias_correct)
 }
 
 /// Gaussian-copula I(X;Y|Z) (nats) and local values on validated data.
@@ -77,6 +94,25 @@ pub(crate) fn gccmi(
     z: ArrayView2<'_, f64>,
     bias_correct: bool,
 ) -> Result<(f64, Vec<f64>), InfoError> {
-    let (cx, cy, cz) = (copnorm(x), copnorm(y), copnorm(z));
-    super::gaussian::gaussian_cmi(cx.view(), cy.view(), cz.view(), bias_correct)
+    let c = copnorm(hstack(&[x, y, z]).view());
+    let (dx, dy) = (x.ncols(), y.ncols());
+    super::gaussian::gaussian_cmi(
+        c.slice(s![.., ..dx]),
+        c.slice(s![.., dx..dx + dy]),
+        c.slice(s![.., dx + dy..]),
+        bias_correct,
+    )
+}
+
+/// An integer key with the order of `f64::total_cmp`, equal exactly for equal values
+/// (`-0.0` is keyed as `0.0`).
+#[inline]
+fn order_key(v: f64) -> u64 {
+    let b = (v + 0.0).to_bits();
+    if b >> 63 == 1 { !b } else { b | (1 << 63) }
+}
+
+/// Horizontal stack of variables with equal row counts (checked by the callers).
+fn hstack(vars: &[ArrayView2<'_, f64>]) -> Array2<f64> {
+    concatenate(Axis(1), vars).expect("row counts were checked")
 }

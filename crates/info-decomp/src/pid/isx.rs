@@ -13,7 +13,8 @@
 //!    its k nearest neighbours lie among the k nearest in (T,S1) and in (T,S2), so two kd-tree
 //!    queries give it exactly, in `O(N log N)` overall;
 //! 2. `n_t` = samples strictly within `eps_i` in T; `n_u` = samples strictly within `eps_i` in S1
-//!    or in S2 = `n_s1 + n_s2 - n_(s1,s2)` (union-ball count by inclusion-exclusion);
+//!    or in S2 = `n_s1 + n_s2 - n_(s1,s2)` (union-ball count by inclusion-exclusion; `n_s1` and
+//!    `n_(s1,s2)` come from one walk over the S1 ball, checking each point's S2 distance);
 //! 3. local value `psi(k) + psi(N) - psi(n_t + 1) - psi(n_u + 1)`; the estimate is their mean.
 //!
 //! The PID uses KSG estimator 1 with the same `k` for I(Y;X1), I(Y;X2) and I(Y;X1,X2). Data with
@@ -58,18 +59,12 @@ pub fn isx_local(
     }
     let ts1 = hstack(t, s1);
     let ts2 = hstack(t, s2);
-    let s12 = hstack(s1, s2);
     let build = |a: ArrayView2<'_, f64>| KnnIndex::new(a, Metric::Chebyshev);
-    let ((i_ts1, i_ts2), ((i_t, i_s1), (i_s2, i_s12))) = rayon::join(
+    let ((i_ts1, i_ts2), ((i_t, i_s1), i_s2)) = rayon::join(
         || rayon::join(|| build(ts1.view()), || build(ts2.view())),
-        || {
-            rayon::join(
-                || rayon::join(|| build(t), || build(s1)),
-                || rayon::join(|| build(s2), || build(s12.view())),
-            )
-        },
+        || rayon::join(|| rayon::join(|| build(t), || build(s1)), || build(s2)),
     );
-    let (i_ts1, i_ts2, i_t, i_s1, i_s2, i_s12) = (i_ts1?, i_ts2?, i_t?, i_s1?, i_s2?, i_s12?);
+    let (i_ts1, i_ts2, i_t, i_s1, i_s2) = (i_ts1?, i_ts2?, i_t?, i_s1?, i_s2?);
     let psi = DigammaTable::new(n + 1);
     let base = psi.get(k) + psi.get(n);
     let dt = t.ncols();
@@ -91,9 +86,17 @@ pub fn isx_local(
         cand.dedup_by_key(|c| c.1);
         let eps = cand[k - 1].0;
         let nt = i_t.count_around_point(i, eps, Boundary::Strict)?;
-        let n1 = i_s1.count_around_point(i, eps, Boundary::Strict)?;
+        // union-ball count n_s1 + n_s2 - n_(s1,s2): one walk over the S1 ball counts its
+        // points and those of them that also lie in the S2 ball
+        let q2 = i_s2.point(i)?;
+        let (mut n1, mut n12) = (0usize, 0usize);
+        i_s1.for_each_around_point(i, eps, Boundary::Strict, |j, _| {
+            n1 += 1;
+            if i_s2.point(j).is_ok_and(|p| cheb(p, q2) < eps) {
+                n12 += 1;
+            }
+        })?;
         let n2 = i_s2.count_around_point(i, eps, Boundary::Strict)?;
-        let n12 = i_s12.count_around_point(i, eps, Boundary::Strict)?;
         let nu = n1 + n2 - n12;
         Ok(base - psi.get(nt + 1) - psi.get(nu + 1))
     });

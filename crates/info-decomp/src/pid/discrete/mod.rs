@@ -1,5 +1,6 @@
 //! Discrete PIDs on probability tables `p(s1, s2, t)`, used to validate against the canonical
-//! gates (XOR, AND, RDN, UNQ, COPY). All values in nats; [`Atoms::to_bits`] converts.
+//! gates (XOR, AND, RDN, UNQ, COPY); [`broja`] adds the BROJA unique information by convex
+//! optimisation. All values in nats; [`Atoms::to_bits`] converts.
 //!
 //! ```
 //! use info_decomp::pid::discrete::{JointDist, mmi};
@@ -9,11 +10,13 @@
 //! assert!((a.synergy - 1.0).abs() < 1e-12 && a.redundancy.abs() < 1e-12);
 //! ```
 
+pub mod broja;
 pub mod iccs;
 pub mod imin;
 pub mod isx;
 pub mod mmi;
 
+pub use broja::{BrojaSolution, broja, broja_solve};
 pub use iccs::iccs;
 pub use imin::imin;
 pub use isx::{isx, isx_local};
