@@ -29,6 +29,9 @@ Usage:
   python3 scripts/compare_fits_astropy.py --write-fixtures
       # (re)write the small tile-compressed test files of crates/galaxy-io/tests/data/compressed
       # and astropy's summaries of them (tests/expected/compressed_astropy.json)
+  python3 scripts/compare_fits_astropy.py --write-hp-fixtures
+      # (re)write the HCOMPRESS_1 / PLIO_1 test files of tests/data/compressed and astropy's
+      # decoded values of them (tests/expected/compressed_values.json)
   python3 scripts/compare_fits_astropy.py --bench        # read-throughput side by side
 """
 
@@ -462,6 +465,73 @@ def write_fixtures():
     print(f"wrote {len(FIXTURES)} fixtures to {outdir} and {out}")
 
 
+# HCOMPRESS_1 / PLIO_1 fixtures with astropy's decoded values (exact comparison in the Rust
+# tests): (file name, dtype, algorithm, FITS-order tile shape or None, extra CompImageHDU keywords)
+HP_FIXTURES = [
+    ("plio_i16_tiles16x8.fits", "int16", "PLIO_1", (16, 8), {}),
+    ("plio_i32_rows_bigvalues.fits", "int32", "PLIO_1", None, {}),
+    ("hcompress_i32_tiles53x10.fits", "int32", "HCOMPRESS_1", (53, 10), {}),
+    ("hcompress_i16_tiles7x11.fits", "int16", "HCOMPRESS_1", (7, 11), {}),
+    ("hcompress_u8_whole.fits", "uint8", "HCOMPRESS_1", (53, 37), {}),
+    ("hcompress_f32_scale.fits", "float32", "HCOMPRESS_1", (53, 16),
+     dict(hcomp_scale=2.5, quantize_method=1, dither_seed=99)),
+    ("hcompress_i32_lossy_scale4.fits", "int32", "HCOMPRESS_1", (16, 16), dict(hcomp_scale=4)),
+]
+
+
+def hp_data(rng, dtype, cmp):
+    """Test data: masks with runs for PLIO (values up to 2^24 - 1 for int32), smooth plus
+    noisy images with negative values for HCOMPRESS."""
+    shape = (37, 53)
+    y, x = np.mgrid[0:shape[0], 0:shape[1]]
+    if cmp == "PLIO_1":
+        top = 30000 if dtype == "int16" else (1 << 24) - 1
+        v = ((x // 5) * 977 + (y // 3) * 4099) % top
+        v[(x + y) % 7 == 0] = 0
+        v[5, :] = top
+        return v.astype(dtype)
+    base = 300.0 * np.exp(-((x - 26.0) ** 2 + (y - 18.0) ** 2) / 60.0) + rng.normal(0, 5, shape)
+    if dtype == "uint8":
+        return np.clip(base / 2 + 20, 0, 255).astype(np.uint8)
+    if dtype == "int16":
+        return (base * 20 - 1500).astype(np.int16)
+    if dtype == "int32":
+        return (base * 5000 - 200000).astype(np.int32)
+    d = base.astype(np.float32)
+    d.reshape(-1)[::29] = np.nan
+    return d
+
+
+def write_hp_fixtures():
+    """Write HP_FIXTURES under tests/data/compressed and astropy's decoded values (integers,
+    or float32 bit patterns) to tests/expected/compressed_values.json."""
+    rng = np.random.default_rng(11)
+    outdir = os.path.join(ROOT, "crates", "galaxy-io", "tests", "data", "compressed")
+    values = {}
+    for name, dtype, cmp, tile, extra in HP_FIXTURES:
+        data = hp_data(rng, dtype, cmp)
+        kw = dict(compression_type=cmp, **extra)
+        if tile is not None:
+            kw["tile_shape"] = tile[::-1]
+        p = os.path.join(outdir, name)
+        fits.HDUList([fits.PrimaryHDU(), fits.CompImageHDU(data, **kw)]).writeto(p, overwrite=True)
+        with fits.open(p) as h:
+            d = np.asarray(h[1].data)
+            if d.dtype.kind == "f":
+                vals = d.astype(np.float32).ravel().view(np.uint32).tolist()
+                kind = "f32_bits"
+            else:
+                vals = d.astype(np.int64).ravel().tolist()
+                kind = "int"
+            lossless = bool(np.array_equal(d, data)) if kind == "int" else False
+        values[name] = dict(kind=kind, shape=list(d.shape), values=vals, equals_input=lossless)
+    out = os.path.join(ROOT, "crates", "galaxy-io", "tests", "expected", "compressed_values.json")
+    with open(out, "w") as f:
+        json.dump(dict(astropy=astropy.__version__, files=values), f, separators=(",", ":"))
+        f.write("\n")
+    print(f"wrote {len(HP_FIXTURES)} fixtures to {outdir} and {out}")
+
+
 def our_binary():
     target = os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))
     subprocess.check_call(["cargo", "build", "--release", "-q", "-p", "galaxy-io",
@@ -482,6 +552,8 @@ def main():
         return bench()
     if "--write-fixtures" in sys.argv:
         return write_fixtures()
+    if "--write-hp-fixtures" in sys.argv:
+        return write_hp_fixtures()
     binary = our_binary()
     files = [(p, "astropy") for p in astropy_files()] + [(p, "sdss") for p in sdss_files()]
     import tempfile

@@ -1,10 +1,11 @@
 //! Tile-compressed images (the FITS tiled image compression convention): RICE_1, GZIP_1,
 //! GZIP_2 and NOCOMPRESS with any tile shape and BYTEPIX; quantized floats with NO_DITHER,
 //! SUBTRACTIVE_DITHER_1 and SUBTRACTIVE_DITHER_2 and ZBLANK; lossless fallback tiles in
-//! GZIP_COMPRESSED_DATA / UNCOMPRESSED_DATA. HCOMPRESS_1 and PLIO_1 give a typed
-//! `Unsupported` error. Decoded values equal astropy 8's.
+//! GZIP_COMPRESSED_DATA / UNCOMPRESSED_DATA; PLIO_1 (see [`plio`]). HCOMPRESS_1 gives a
+//! typed `Unsupported` error. Decoded values equal astropy 8's.
 
 pub mod gzip;
+pub mod plio;
 pub mod quantize;
 pub mod rice;
 
@@ -269,8 +270,8 @@ pub fn decompress_image(hdu: &Hdu, t: &Table) -> Result<Image> {
     let h = &hdu.header;
     let p = params(h)?;
     match p.cmp.as_str() {
-        "RICE_1" | "RICE_ONE" | "GZIP_1" | "GZIP_2" | "NOCOMPRESS" => {}
-        "HCOMPRESS_1" | "PLIO_1" => {
+        "RICE_1" | "RICE_ONE" | "GZIP_1" | "GZIP_2" | "NOCOMPRESS" | "PLIO_1" => {}
+        "HCOMPRESS_1" => {
             return Err(Error::fits(
                 None,
                 FitsErrorKind::Unsupported,
@@ -451,6 +452,7 @@ pub fn decompress_image(hdu: &Hdu, t: &Table) -> Result<Image> {
                 "RICE_1" | "RICE_ONE" => TileData::Ints(
                     rice::decode(cbytes, npix, p.bytepix, p.blocksize).map_err(tile_err)?,
                 ),
+                "PLIO_1" => TileData::Ints(plio::decode(cbytes, npix).map_err(tile_err)?),
                 "GZIP_1" => {
                     let raw = gzip::gunzip(cbytes).map_err(tile_err)?;
                     bytes_to_tile(&raw, npix, p.zbitpix, !quantized)
