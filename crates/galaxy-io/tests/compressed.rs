@@ -94,19 +94,38 @@ fn assert_values(name: &str, refs: &Value) -> usize {
 }
 
 #[test]
-fn plio_decodes_to_astropy_values() {
+fn plio_and_hcompress_decode_to_astropy_values() {
     let expected: Value =
         serde_json::from_str(include_str!("expected/compressed_values.json")).unwrap();
     let mut n = 0;
     for (name, refs) in expected["files"].as_object().unwrap() {
-        if name.starts_with("plio") {
-            n += assert_values(name, refs);
-        }
+        n += assert_values(name, refs);
     }
-    assert_eq!(n, 2 * 37 * 53);
-    // the fixture of compressed_astropy.json, by its summary
-    let f = FitsFile::open(fixture("plio_u8.fits")).unwrap();
-    let s = inspect(&f, false);
-    assert_eq!(s.hdus[1].kind, "image");
-    assert!(s.hdus[1].error.is_none());
+    // 2 PLIO and 5 HCOMPRESS files (lossless integers, lossy SCALE = 4, quantized floats)
+    assert_eq!(n, 7 * 37 * 53);
+    // the fixtures of compressed_astropy.json decode (their summaries are compared above)
+    for name in ["plio_u8.fits", "hcompress_i16.fits"] {
+        let f = FitsFile::open(fixture(name)).unwrap();
+        let s = inspect(&f, false);
+        assert_eq!(s.hdus[1].kind, "image", "{name}");
+        assert!(s.hdus[1].error.is_none(), "{name}");
+    }
+}
+
+#[test]
+fn hcompress_with_smoothing_is_typed_unsupported() {
+    // the same file with SMOOTH = 1 in its header (astropy writes SMOOTH = 0)
+    let mut b = std::fs::read(fixture("hcompress_u8_whole.fits")).unwrap();
+    let key = b"ZNAME2  = 'SMOOTH  '";
+    let at = b
+        .windows(key.len())
+        .position(|w| w == key)
+        .expect("ZNAME2 = SMOOTH card");
+    let val = at + 80; // ZVAL2 follows
+    assert_eq!(&b[val..val + 8], b"ZVAL2   ");
+    b[val + 29] = b'1';
+    let f = FitsFile::from_bytes(b, "smooth.fits").unwrap();
+    let e = f.image(1).unwrap_err();
+    assert_eq!(e.fits_kind(), Some(FitsErrorKind::Unsupported), "{e}");
+    assert!(e.to_string().contains("SMOOTH"), "{e}");
 }

@@ -1,10 +1,12 @@
 //! Tile-compressed images (the FITS tiled image compression convention): RICE_1, GZIP_1,
 //! GZIP_2 and NOCOMPRESS with any tile shape and BYTEPIX; quantized floats with NO_DITHER,
 //! SUBTRACTIVE_DITHER_1 and SUBTRACTIVE_DITHER_2 and ZBLANK; lossless fallback tiles in
-//! GZIP_COMPRESSED_DATA / UNCOMPRESSED_DATA; PLIO_1 (see [`plio`]). HCOMPRESS_1 gives a
-//! typed `Unsupported` error. Decoded values equal astropy 8's.
+//! GZIP_COMPRESSED_DATA / UNCOMPRESSED_DATA; PLIO_1 (see [`plio`]); HCOMPRESS_1 with
+//! SMOOTH = 0 (see [`hcompress`]; other SMOOTH values give a typed `Unsupported` error).
+//! Decoded values equal astropy 8's.
 
 pub mod gzip;
+pub mod hcompress;
 pub mod plio;
 pub mod quantize;
 pub mod rice;
@@ -270,14 +272,7 @@ pub fn decompress_image(hdu: &Hdu, t: &Table) -> Result<Image> {
     let h = &hdu.header;
     let p = params(h)?;
     match p.cmp.as_str() {
-        "RICE_1" | "RICE_ONE" | "GZIP_1" | "GZIP_2" | "NOCOMPRESS" | "PLIO_1" => {}
-        "HCOMPRESS_1" => {
-            return Err(Error::fits(
-                None,
-                FitsErrorKind::Unsupported,
-                format!("{} tile compression is not supported", p.cmp),
-            ));
-        }
+        "RICE_1" | "RICE_ONE" | "GZIP_1" | "GZIP_2" | "NOCOMPRESS" | "PLIO_1" | "HCOMPRESS_1" => {}
         other => {
             return Err(Error::fits(
                 None,
@@ -287,6 +282,7 @@ pub fn decompress_image(hdu: &Hdu, t: &Table) -> Result<Image> {
         }
     }
     let img_header = image_header(h);
+    let smooth = compression_setting(h, "SMOOTH")?.unwrap_or(0);
     let ndim = p.shape.len();
     let npix_total = if ndim == 0 {
         0
@@ -453,6 +449,9 @@ pub fn decompress_image(hdu: &Hdu, t: &Table) -> Result<Image> {
                     rice::decode(cbytes, npix, p.bytepix, p.blocksize).map_err(tile_err)?,
                 ),
                 "PLIO_1" => TileData::Ints(plio::decode(cbytes, npix).map_err(tile_err)?),
+                "HCOMPRESS_1" => {
+                    TileData::Ints(hcompress::decode(cbytes, npix, smooth).map_err(tile_err)?)
+                }
                 "GZIP_1" => {
                     let raw = gzip::gunzip(cbytes).map_err(tile_err)?;
                     bytes_to_tile(&raw, npix, p.zbitpix, !quantized)
