@@ -64,6 +64,34 @@ impl<'a> Bits<'a> {
         self.left -= n;
         Ok((self.buf >> self.left) & ((1 << n) - 1))
     }
+    /// Fill `out` with consecutive 4-bit values.
+    fn nybbles(&mut self, out: &mut [u8]) -> Result<()> {
+        let mut k = 0;
+        // realign to a byte boundary with single nybbles, then two per byte
+        while k < out.len() && !self.left.is_multiple_of(8) {
+            out[k] = self.nybble()? as u8;
+            k += 1;
+        }
+        if self.left == 0 {
+            let pairs = (out.len() - k) / 2;
+            let bytes = self
+                .b
+                .get(self.pos..self.pos + pairs)
+                .ok_or_else(|| dec("compressed data ends early"))?;
+            for (o, &b) in out[k..k + 2 * pairs].chunks_exact_mut(2).zip(bytes) {
+                o[0] = b >> 4;
+                o[1] = b & 15;
+            }
+            self.pos += pairs;
+            k += 2 * pairs;
+        }
+        while k < out.len() {
+            out[k] = self.nybble()? as u8;
+            k += 1;
+        }
+        Ok(())
+    }
+
     fn bit(&mut self) -> Result<u32> {
         self.bits(1)
     }
@@ -204,9 +232,7 @@ fn qtree_decode(
         match r.nybble()? {
             0 => {
                 // stored directly: one nybble per 2x2 block
-                for s in scratch.iter_mut() {
-                    *s = r.nybble()? as u8;
-                }
+                r.nybbles(&mut scratch)?;
             }
             0xF => {
                 let mut cur = vec![r.huffman()?];
@@ -241,19 +267,47 @@ fn qtree_decode(
     Ok(())
 }
 
+/// Call `f(i, j)` for every set bit of the 4-bit codes of `src` (one code per 2x2 block of an
+/// `nx x ny` grid, `(ny+1)/2` codes per row): bit 3 is (2bi, 2bj), bit 2 (2bi, 2bj+1), bit 1
+/// (2bi+1, 2bj), bit 0 (2bi+1, 2bj+1); bits falling outside the grid are ignored.
+#[inline]
+fn for_each_bit(src: &[u8], nx: usize, ny: usize, mut f: impl FnMut(usize, usize)) {
+    let ny2 = ny.div_ceil(2);
+    if ny2 == 0 {
+        return;
+    }
+    for (bi, row) in src.chunks_exact(ny2).enumerate() {
+        let i = 2 * bi;
+        let lower = i + 1 < nx;
+        for (bj, &code) in row.iter().enumerate() {
+            if code == 0 {
+                continue;
+            }
+            let j = 2 * bj;
+            let right = j + 1 < ny;
+            if code & 8 != 0 {
+                f(i, j);
+            }
+            if code & 4 != 0 && right {
+                f(i, j + 1);
+            }
+            if lower {
+                if code & 2 != 0 {
+                    f(i + 1, j);
+                }
+                if code & 1 != 0 && right {
+                    f(i + 1, j + 1);
+                }
+            }
+        }
+    }
+}
+
 /// Expand the 4-bit codes of `src` (`(nx+1)/2 x (ny+1)/2`) into one bit per node of an
 /// `nx x ny` level, then read a new Huffman code for every non-zero node (last to first).
 fn qtree_expand(r: &mut Bits, src: &[u8], nx: usize, ny: usize) -> Result<Vec<u8>> {
     let mut b = vec![0u8; nx * ny];
-    let ny2 = ny.div_ceil(2);
-    for i in 0..nx {
-        for j in 0..ny {
-            let code = src[(i / 2) * ny2 + j / 2];
-            // bit 3: (even, even); 2: (even, odd); 1: (odd, even); 0: (odd, odd)
-            let shift = 3 - (2 * (i % 2) + (j % 2));
-            b[i * ny + j] = (code >> shift) & 1;
-        }
-    }
+    for_each_bit(src, nx, ny, |i, j| b[i * ny + j] = 1);
     for v in b.iter_mut().rev() {
         if *v != 0 {
             *v = r.huffman()?;
@@ -267,12 +321,41 @@ fn qtree_expand(r: &mut Bits, src: &[u8], nx: usize, ny: usize) -> Result<Vec<u8
 fn bitins(src: &[u8], nqx: usize, nqy: usize, a: &mut [i64], off: usize, n: usize, bit: u32) {
     let pv = 1i64 << bit;
     let ny2 = nqy.div_ceil(2);
-    for i in 0..nqx {
-        for j in 0..nqy {
-            let code = src[(i / 2) * ny2 + j / 2];
-            let shift = 3 - (2 * (i % 2) + (j % 2));
-            if (code >> shift) & 1 == 1 {
-                a[off + i * n + j] |= pv;
+    if ny2 == 0 || nqx == 0 {
+        return;
+    }
+    let full = nqy / 2;
+    // branch-free: bit b of code c gives the mask -((c >> b) & 1) & pv
+    let m = |c: u8, b: u32| -(((c >> b) & 1) as i64) & pv;
+    for (bi, codes) in src.chunks_exact(ny2).enumerate() {
+        let r0 = off + 2 * bi * n;
+        if 2 * bi + 1 < nqx {
+            let (first, second) = a.split_at_mut(r0 + n);
+            let top = &mut first[r0..r0 + nqy];
+            let bot = &mut second[..nqy];
+            for ((t, b), &c) in top
+                .chunks_exact_mut(2)
+                .zip(bot.chunks_exact_mut(2))
+                .zip(&codes[..full])
+            {
+                t[0] |= m(c, 3);
+                t[1] |= m(c, 2);
+                b[0] |= m(c, 1);
+                b[1] |= m(c, 0);
+            }
+            if nqy % 2 == 1 {
+                let c = codes[full];
+                top[nqy - 1] |= m(c, 3);
+                bot[nqy - 1] |= m(c, 1);
+            }
+        } else {
+            let top = &mut a[r0..r0 + nqy];
+            for (t, &c) in top.chunks_exact_mut(2).zip(&codes[..full]) {
+                t[0] |= m(c, 3);
+                t[1] |= m(c, 2);
+            }
+            if nqy % 2 == 1 {
+                top[nqy - 1] |= m(codes[full], 3);
             }
         }
     }
