@@ -696,8 +696,8 @@ impl Catalog {
     /// variable-length columns are listed in [`Catalog::skipped`].
     pub fn from_table(t: &Table) -> Result<Catalog> {
         let mut cat = Catalog::new();
-        for i in 0..t.columns.len() {
-            let col = t.column_at(i)?;
+        // every column at once: the table's rows are read a single time
+        for col in t.read_all_columns()? {
             let name = col.info.name.clone();
             let unit = col.info.unit.clone().filter(|u| !u.is_empty());
             let cc = match col.data {

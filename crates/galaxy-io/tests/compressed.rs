@@ -2,7 +2,8 @@
 //! `python3 scripts/compare_fits_astropy.py --write-fixtures`) decode to astropy's values:
 //! RICE_1 (8/16-bit, 2-D tiles), GZIP_1/GZIP_2 (3-D tiles, lossless f64), NOCOMPRESS,
 //! quantized floats with NO_DITHER / SUBTRACTIVE_DITHER_1 (NaN via ZBLANK) /
-//! SUBTRACTIVE_DITHER_2 (exact zeros); HCOMPRESS_1 and PLIO_1 give a typed Unsupported error.
+//! SUBTRACTIVE_DITHER_2 (exact zeros); PLIO_1 and HCOMPRESS_1 equal astropy's values pixel by
+//! pixel.
 
 mod common;
 
@@ -56,19 +57,75 @@ fn dithered_floats_keep_nan_and_zero() {
     assert!(!h.contains("ZCMPTYPE"));
 }
 
-#[test]
-fn hcompress_and_plio_are_typed_unsupported() {
-    for name in ["hcompress_i16.fits", "plio_u8.fits"] {
-        let f = FitsFile::open(fixture(name)).unwrap();
-        let e = f.image(1).unwrap_err();
-        assert_eq!(
-            e.fits_kind(),
-            Some(FitsErrorKind::Unsupported),
-            "{name}: {e}"
-        );
-        let msg = e.to_string();
-        assert!(msg.contains(name) && msg.contains("HDU 1"), "{msg}");
-        let s = inspect(&f, false);
-        assert_eq!(s.hdus[1].kind, "unsupported");
+/// Decoded values of a fixture against astropy's (`tests/expected/compressed_values.json`,
+/// made by `python3 scripts/compare_fits_astropy.py --write-hp-fixtures`): integers exactly,
+/// floats bit for bit (as f32). Returns the number of pixels compared.
+fn assert_values(name: &str, refs: &Value) -> usize {
+    let f = FitsFile::open(fixture(name)).unwrap();
+    let img = f.image(1).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let shape: Vec<usize> = refs["shape"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_u64().unwrap() as usize)
+        .collect();
+    assert_eq!(img.ndarray_shape(), shape, "{name}: shape");
+    let want = refs["values"].as_array().unwrap();
+    assert_eq!(want.len(), img.len(), "{name}: pixel count");
+    match refs["kind"].as_str().unwrap() {
+        "int" => {
+            let v = img.to_f64();
+            for (k, (a, b)) in v.iter().zip(want).enumerate() {
+                assert_eq!(*a, b.as_i64().unwrap() as f64, "{name}: pixel {k}");
+            }
+        }
+        _ => {
+            let v = img.to_f32();
+            for (k, (a, b)) in v.iter().zip(want).enumerate() {
+                let b = f32::from_bits(b.as_u64().unwrap() as u32);
+                assert!(
+                    a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan()),
+                    "{name}: pixel {k}: {a} != {b}"
+                );
+            }
+        }
     }
+    want.len()
+}
+
+#[test]
+fn plio_and_hcompress_decode_to_astropy_values() {
+    let expected: Value =
+        serde_json::from_str(include_str!("expected/compressed_values.json")).unwrap();
+    let mut n = 0;
+    for (name, refs) in expected["files"].as_object().unwrap() {
+        n += assert_values(name, refs);
+    }
+    // 2 PLIO and 5 HCOMPRESS files (lossless integers, lossy SCALE = 4, quantized floats)
+    assert_eq!(n, 7 * 37 * 53);
+    // the fixtures of compressed_astropy.json decode (their summaries are compared above)
+    for name in ["plio_u8.fits", "hcompress_i16.fits"] {
+        let f = FitsFile::open(fixture(name)).unwrap();
+        let s = inspect(&f, false);
+        assert_eq!(s.hdus[1].kind, "image", "{name}");
+        assert!(s.hdus[1].error.is_none(), "{name}");
+    }
+}
+
+#[test]
+fn hcompress_with_smoothing_is_typed_unsupported() {
+    // the same file with SMOOTH = 1 in its header (astropy writes SMOOTH = 0)
+    let mut b = std::fs::read(fixture("hcompress_u8_whole.fits")).unwrap();
+    let key = b"ZNAME2  = 'SMOOTH  '";
+    let at = b
+        .windows(key.len())
+        .position(|w| w == key)
+        .expect("ZNAME2 = SMOOTH card");
+    let val = at + 80; // ZVAL2 follows
+    assert_eq!(&b[val..val + 8], b"ZVAL2   ");
+    b[val + 29] = b'1';
+    let f = FitsFile::from_bytes(b, "smooth.fits").unwrap();
+    let e = f.image(1).unwrap_err();
+    assert_eq!(e.fits_kind(), Some(FitsErrorKind::Unsupported), "{e}");
+    assert!(e.to_string().contains("SMOOTH"), "{e}");
 }

@@ -2,7 +2,7 @@
 //! shape, image statistics, table column sums, or the error that stopped an HDU.
 
 use super::image::ImageStats;
-use super::table::ColumnStats;
+use super::table::{ColumnStats, Table};
 use super::{FitsFile, HduKind};
 use crate::error::FitsErrorKind;
 use serde::{Deserialize, Serialize};
@@ -100,18 +100,9 @@ pub fn inspect(f: &FitsFile, with_header: bool) -> FileSummary {
                 match f.table(i) {
                     Ok(t) => {
                         s.rows = Some(t.rows);
-                        let mut cols = Vec::with_capacity(t.columns.len());
-                        for k in 0..t.columns.len() {
-                            match t.column_at(k) {
-                                Ok(c) => cols.push(c.stats()),
-                                Err(e) => {
-                                    s.error = Some(e.in_hdu(i).in_file(f.name()).to_string());
-                                    break;
-                                }
-                            }
-                        }
-                        if s.error.is_none() {
-                            s.columns = Some(cols);
+                        match column_stats(&t) {
+                            Ok(cols) => s.columns = Some(cols),
+                            Err(e) => s.error = Some(e.in_hdu(i).in_file(f.name()).to_string()),
                         }
                     }
                     Err(e) => s.error = Some(e.to_string()),
@@ -142,4 +133,38 @@ pub fn inspect(f: &FitsFile, with_header: bool) -> FileSummary {
         hdus.push(s);
     }
     FileSummary { hdus }
+}
+
+/// Decoded bytes per group of columns decoded together (bounds the memory of a summary).
+const GROUP_BYTES: usize = 512 << 20;
+
+/// Summaries of every column, decoded in groups of columns (rows read once per group),
+/// each column summarised on its own (in parallel; the result does not depend on it).
+fn column_stats(t: &Table) -> crate::Result<Vec<ColumnStats>> {
+    use rayon::prelude::*;
+    let mut out = Vec::with_capacity(t.columns.len());
+    let mut group = Vec::new();
+    let mut bytes = 0usize;
+    let flush = |group: &mut Vec<usize>, out: &mut Vec<ColumnStats>| -> crate::Result<()> {
+        if group.is_empty() {
+            return Ok(());
+        }
+        let cols = t.read_columns(group)?;
+        out.extend(cols.par_iter().map(|c| c.stats()).collect::<Vec<_>>());
+        group.clear();
+        Ok(())
+    };
+    for (k, c) in t.columns.iter().enumerate() {
+        // decoded size: 8 bytes per element (16 for complex)
+        let per_row = if c.var.is_some() { 1 } else { c.repeat.max(1) };
+        let b = t.rows.saturating_mul(per_row).saturating_mul(16);
+        if bytes.saturating_add(b) > GROUP_BYTES {
+            flush(&mut group, &mut out)?;
+            bytes = 0;
+        }
+        group.push(k);
+        bytes = bytes.saturating_add(b);
+    }
+    flush(&mut group, &mut out)?;
+    Ok(out)
 }

@@ -10,6 +10,7 @@ pub mod compress;
 pub mod header;
 pub mod image;
 pub mod inspect;
+mod source;
 pub mod table;
 pub mod write;
 
@@ -17,6 +18,7 @@ use crate::error::{Error, FitsErrorKind, Result};
 pub use header::{Card, Header, Value};
 pub use image::{Image, ImageStats, Pixels};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::io::Read;
 use std::path::Path;
 use std::sync::Arc;
@@ -124,11 +126,42 @@ pub(crate) fn checked_product(xs: &[usize], what: &str) -> Result<usize> {
         })
 }
 
-/// A FITS file held in memory, with every HDU located.
+/// Where the bytes of a [`FitsFile`] live.
+#[derive(Debug, Clone)]
+enum Source {
+    /// The whole (decompressed) file in memory: `.gz` / `.bz2` files and [`FitsFile::from_bytes`].
+    Memory(Arc<Vec<u8>>),
+    /// A plain file on disk: headers were read at open, data units are read on request
+    /// (straight into the output buffers, in parallel blocks).
+    Disk(Arc<source::DiskFile>),
+}
+
+impl Source {
+    fn len(&self) -> usize {
+        match self {
+            Source::Memory(b) => b.len(),
+            Source::Disk(d) => d.len(),
+        }
+    }
+
+    /// `len` bytes at `pos` (the caller keeps `pos + len` within the file).
+    fn read_at(&self, pos: usize, len: usize) -> Result<Cow<'_, [u8]>> {
+        match self {
+            Source::Memory(b) => Ok(Cow::Borrowed(&b[pos..pos + len])),
+            Source::Disk(d) => d.read_bytes(pos, len).map(Cow::Owned),
+        }
+    }
+}
+
+/// A FITS file with every HDU located.
+///
+/// Plain files are not read into memory at open: only the headers are, and each data unit
+/// is read when an image or table is requested. Whole-file `.gz` / `.bz2` files are
+/// decompressed into memory at open.
 #[derive(Debug, Clone)]
 pub struct FitsFile {
     name: String,
-    bytes: Arc<Vec<u8>>,
+    source: Source,
     hdus: Vec<Hdu>,
     structure_error: Option<String>,
 }
@@ -156,40 +189,74 @@ pub fn decompress_whole_file(bytes: Vec<u8>, name: &str) -> Result<Vec<u8>> {
     Ok(bytes)
 }
 
+/// Byte length of the header starting at `b` (whole 2880-byte blocks up to and including
+/// the one holding END), if `b` holds an END card.
+fn header_len(b: &[u8]) -> Option<usize> {
+    let mut pos = 0;
+    while pos + 2880 <= b.len() {
+        for card in b[pos..pos + 2880].chunks_exact(80) {
+            if &card[..3] == b"END" && card[3..].iter().all(|&c| c == b' ') {
+                return Some(pos + 2880);
+            }
+        }
+        pos += 2880;
+    }
+    None
+}
+
 impl FitsFile {
     /// Open a FITS file (plain, or whole-file gzip / bzip2 compressed).
     ///
     /// Fails only if the file cannot be read or its primary header is unusable; problems in
     /// later HDUs are reported by [`FitsFile::structure_error`] and by the per-HDU readers.
+    /// A plain file is not read into memory: its headers are, and the data units are read
+    /// on request.
     pub fn open(path: impl AsRef<Path>) -> Result<FitsFile> {
         let path = path.as_ref();
-        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
         let name = path.display().to_string();
-        let bytes = decompress_whole_file(bytes, &name)?;
-        Self::from_bytes(bytes, &name)
+        let disk = source::DiskFile::open(path)?;
+        let head = disk.read_bytes(0, disk.len().min(3))?;
+        if head.starts_with(&[0x1f, 0x8b]) || head.starts_with(b"BZh") {
+            drop(disk);
+            let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+            let bytes = decompress_whole_file(bytes, &name)?;
+            return Self::from_bytes(bytes, &name);
+        }
+        Self::from_source(Source::Disk(Arc::new(disk)), &name)
     }
 
     /// Parse a FITS file from bytes (already decompressed); `name` labels errors.
     pub fn from_bytes(bytes: Vec<u8>, name: &str) -> Result<FitsFile> {
-        let bytes = Arc::new(bytes);
+        Self::from_source(Source::Memory(Arc::new(bytes)), name)
+    }
+
+    fn from_source(source: Source, name: &str) -> Result<FitsFile> {
+        let total = source.len();
         let mut hdus = Vec::new();
         let mut pos = 0usize;
         let mut structure_error = None;
-        while pos < bytes.len() {
+        while pos < total {
             let index = hdus.len();
-            let rest = &bytes[pos..];
-            if index > 0 && !rest.starts_with(b"XTENSION") {
-                // astropy ignores trailing bytes that are not an extension; so do we, noting it.
-                if rest.iter().any(|&b| b != 0 && b != b' ') {
-                    structure_error = Some(format!(
-                        "{} bytes after HDU {} are not a FITS extension (ignored)",
-                        rest.len(),
-                        index - 1
-                    ));
+            if index > 0 {
+                let head = source
+                    .read_at(pos, (total - pos).min(8))
+                    .map_err(|e| e.in_file(name))?;
+                if !head.starts_with(b"XTENSION") {
+                    // astropy ignores trailing bytes that are not an extension; so do we, noting it.
+                    let rest = source
+                        .read_at(pos, total - pos)
+                        .map_err(|e| e.in_file(name))?;
+                    if rest.iter().any(|&b| b != 0 && b != b' ') {
+                        structure_error = Some(format!(
+                            "{} bytes after HDU {} are not a FITS extension (ignored)",
+                            rest.len(),
+                            index - 1
+                        ));
+                    }
+                    break;
                 }
-                break;
             }
-            match Self::parse_hdu(&bytes, pos, index) {
+            match Self::parse_hdu(&source, pos, index) {
                 Ok((hdu, next)) => {
                     let truncated = hdu.truncated;
                     hdus.push(hdu);
@@ -216,22 +283,49 @@ impl FitsFile {
         }
         Ok(FitsFile {
             name: name.to_string(),
-            bytes,
+            source,
             hdus,
             structure_error,
         })
     }
 
-    fn parse_hdu(bytes: &[u8], pos: usize, index: usize) -> Result<(Hdu, usize)> {
-        let rest = &bytes[pos..];
-        if index == 0 && !rest.starts_with(b"SIMPLE  =") {
-            return Err(Error::fits(
-                None,
-                FitsErrorKind::Header,
-                "not a FITS file (first card is not SIMPLE)",
-            ));
+    /// Read the header at `pos`: whole blocks until the END card (or the end of the file).
+    fn read_header(source: &Source, pos: usize) -> Result<(Header, usize)> {
+        let total = source.len();
+        match source {
+            Source::Memory(b) => Header::parse(&b[pos..]),
+            Source::Disk(_) => {
+                // read a growing number of blocks until END appears (most headers: one read)
+                let mut want = 2880 * 4;
+                loop {
+                    let n = want.min(total - pos);
+                    let b = source.read_at(pos, n)?;
+                    if let Some(h) = header_len(&b) {
+                        return Header::parse(&b[..h]);
+                    }
+                    if n == total - pos {
+                        // no END: let the parser report it
+                        return Header::parse(&b);
+                    }
+                    want = want.saturating_mul(4);
+                }
+            }
         }
-        let (header, hlen) = Header::parse(rest)?;
+    }
+
+    fn parse_hdu(source: &Source, pos: usize, index: usize) -> Result<(Hdu, usize)> {
+        let total = source.len();
+        if index == 0 {
+            let head = source.read_at(pos, (total - pos).min(9))?;
+            if !head.starts_with(b"SIMPLE  =") {
+                return Err(Error::fits(
+                    None,
+                    FitsErrorKind::Header,
+                    "not a FITS file (first card is not SIMPLE)",
+                ));
+            }
+        }
+        let (header, hlen) = Self::read_header(source, pos)?;
         let bitpix = header.i64("BITPIX")?;
         if ![8, 16, 32, 64, -32, -64].contains(&bitpix) {
             return Err(Error::fits(
@@ -301,7 +395,7 @@ impl FitsFile {
         };
         let data_offset = pos + hlen;
         let padded = data_len.div_ceil(2880).saturating_mul(2880);
-        let truncated = data_offset.saturating_add(data_len) > bytes.len();
+        let truncated = data_offset.saturating_add(data_len) > total;
         let next = data_offset.saturating_add(padded);
         Ok((
             Hdu {
@@ -371,8 +465,8 @@ impl FitsFile {
             })
     }
 
-    /// The data unit bytes of an HDU (checked against the file length).
-    pub fn data_bytes(&self, index: usize) -> Result<&[u8]> {
+    /// The HDU, checked to have its whole data unit in the file.
+    fn with_data(&self, index: usize) -> Result<&Hdu> {
         let h = self.hdu(index)?;
         if h.truncated {
             return Err(Error::fits(
@@ -382,12 +476,21 @@ impl FitsFile {
                     "data unit needs {} bytes at offset {}, file has {}",
                     h.data_len,
                     h.data_offset,
-                    self.bytes.len()
+                    self.source.len()
                 ),
             )
             .in_file(&self.name));
         }
-        Ok(&self.bytes[h.data_offset..h.data_offset + h.data_len])
+        Ok(h)
+    }
+
+    /// The data unit bytes of an HDU (checked against the file length): borrowed for files
+    /// held in memory, read from disk for plain files.
+    pub fn data_bytes(&self, index: usize) -> Result<Cow<'_, [u8]>> {
+        let h = self.with_data(index)?;
+        self.source
+            .read_at(h.data_offset, h.data_len)
+            .map_err(|e| e.in_hdu(index).in_file(&self.name))
     }
 
     /// Read the image of an HDU (plain or tile-compressed).
@@ -395,8 +498,13 @@ impl FitsFile {
         let h = self.hdu(index)?;
         let r = match &h.kind {
             HduKind::Image => {
-                let data = self.data_bytes(index)?;
-                Image::from_hdu(h, data)
+                let h = self.with_data(index)?;
+                match &self.source {
+                    Source::Memory(b) => {
+                        Image::from_hdu(h, &b[h.data_offset..h.data_offset + h.data_len])
+                    }
+                    Source::Disk(d) => Image::from_disk(h, d),
+                }
             }
             HduKind::CompressedImage => {
                 let t = self.table(index)?;
@@ -417,12 +525,18 @@ impl FitsFile {
     }
 
     /// Read the table of an HDU (binary or ASCII; compressed images give their raw tile table).
+    ///
+    /// For a plain file on disk nothing is read yet: [`Table::read_all_columns`] streams the
+    /// rows from disk, other access reads the data unit (rows and heap) into memory once.
     pub fn table(&self, index: usize) -> Result<Table> {
         let h = self.hdu(index)?;
         let r = match &h.kind {
             HduKind::BinTable | HduKind::CompressedImage | HduKind::AsciiTable => {
-                let _ = self.data_bytes(index)?;
-                Table::from_hdu(h, self.bytes.clone(), &self.name)
+                let h = self.with_data(index)?;
+                match &self.source {
+                    Source::Memory(b) => Table::from_hdu(h, b.clone(), &self.name),
+                    Source::Disk(d) => Table::from_disk(h, d.clone(), &self.name),
+                }
             }
             other => Err(Error::fits(
                 None,

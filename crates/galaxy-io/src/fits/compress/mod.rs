@@ -1,10 +1,13 @@
 //! Tile-compressed images (the FITS tiled image compression convention): RICE_1, GZIP_1,
 //! GZIP_2 and NOCOMPRESS with any tile shape and BYTEPIX; quantized floats with NO_DITHER,
 //! SUBTRACTIVE_DITHER_1 and SUBTRACTIVE_DITHER_2 and ZBLANK; lossless fallback tiles in
-//! GZIP_COMPRESSED_DATA / UNCOMPRESSED_DATA. HCOMPRESS_1 and PLIO_1 give a typed
-//! `Unsupported` error. Decoded values equal astropy 8's.
+//! GZIP_COMPRESSED_DATA / UNCOMPRESSED_DATA; PLIO_1 (see [`plio`]); HCOMPRESS_1 with
+//! SMOOTH = 0 (see [`hcompress`]; other SMOOTH values give a typed `Unsupported` error).
+//! Decoded values equal astropy 8's.
 
 pub mod gzip;
+pub mod hcompress;
+pub mod plio;
 pub mod quantize;
 pub mod rice;
 
@@ -12,6 +15,7 @@ use super::image::Pixels;
 use super::table::ElemType;
 use super::{Card, Hdu, Header, Image, Table, Value};
 use crate::error::{Error, FitsErrorKind, Result};
+use rayon::prelude::*;
 
 fn dec(what: String) -> Error {
     Error::fits(None, FitsErrorKind::Decode, what)
@@ -269,14 +273,7 @@ pub fn decompress_image(hdu: &Hdu, t: &Table) -> Result<Image> {
     let h = &hdu.header;
     let p = params(h)?;
     match p.cmp.as_str() {
-        "RICE_1" | "RICE_ONE" | "GZIP_1" | "GZIP_2" | "NOCOMPRESS" => {}
-        "HCOMPRESS_1" | "PLIO_1" => {
-            return Err(Error::fits(
-                None,
-                FitsErrorKind::Unsupported,
-                format!("{} tile compression is not supported", p.cmp),
-            ));
-        }
+        "RICE_1" | "RICE_ONE" | "GZIP_1" | "GZIP_2" | "NOCOMPRESS" | "PLIO_1" | "HCOMPRESS_1" => {}
         other => {
             return Err(Error::fits(
                 None,
@@ -286,6 +283,7 @@ pub fn decompress_image(hdu: &Hdu, t: &Table) -> Result<Image> {
         }
     }
     let img_header = image_header(h);
+    let smooth = compression_setting(h, "SMOOTH")?.unwrap_or(0);
     let ndim = p.shape.len();
     let npix_total = if ndim == 0 {
         0
@@ -383,9 +381,17 @@ pub fn decompress_image(hdu: &Hdu, t: &Table) -> Result<Image> {
         None
     };
 
-    let mut tile_index = vec![0usize; ndim];
-    for row in 0..ntiles {
-        // tile origin and extent
+    // tile origin and extent of tile `row` (tiles in FITS order, axis 1 fastest)
+    let geometry = |row: usize| -> (Vec<usize>, Vec<usize>) {
+        let mut rest = row;
+        let tile_index: Vec<usize> = ntiles_axis
+            .iter()
+            .map(|&nt| {
+                let i = rest % nt.max(1);
+                rest /= nt.max(1);
+                i
+            })
+            .collect();
         let start: Vec<usize> = tile_index
             .iter()
             .zip(&p.tile)
@@ -397,6 +403,11 @@ pub fn decompress_image(hdu: &Hdu, t: &Table) -> Result<Image> {
             .zip(&p.shape)
             .map(|((&s, &t), &n)| t.min(n - s))
             .collect();
+        (start, ext)
+    };
+    // decode one tile into its values (floats or integers), in tile order
+    let decode_tile = |row: usize| -> Result<(Vec<f64>, Vec<i64>)> {
+        let (_, ext) = geometry(row);
         let npix: usize = ext.iter().product();
         let tile_err = |e: Error| match e {
             Error::Fits {
@@ -451,6 +462,10 @@ pub fn decompress_image(hdu: &Hdu, t: &Table) -> Result<Image> {
                 "RICE_1" | "RICE_ONE" => TileData::Ints(
                     rice::decode(cbytes, npix, p.bytepix, p.blocksize).map_err(tile_err)?,
                 ),
+                "PLIO_1" => TileData::Ints(plio::decode(cbytes, npix).map_err(tile_err)?),
+                "HCOMPRESS_1" => {
+                    TileData::Ints(hcompress::decode(cbytes, npix, smooth).map_err(tile_err)?)
+                }
                 "GZIP_1" => {
                     let raw = gzip::gunzip(cbytes).map_err(tile_err)?;
                     bytes_to_tile(&raw, npix, p.zbitpix, !quantized)
@@ -525,39 +540,47 @@ pub fn decompress_image(hdu: &Hdu, t: &Table) -> Result<Image> {
                 }
             }
         }
-        // scatter into the image
-        let mut stride = vec![1usize; ndim];
-        for k in 1..ndim {
-            stride[k] = stride[k - 1] * p.shape[k - 1];
-        }
-        let rows_in_tile = npix / ext[0].max(1);
-        let mut sub = vec![0usize; ndim];
-        for r in 0..rows_in_tile {
-            let mut off = start[0];
+        Ok((vals_f, vals_i))
+    };
+    // tiles are decoded in parallel batches (each tile on its own) and scattered in order
+    let batch = 256;
+    let mut first = 0;
+    while first < ntiles {
+        let last = (first + batch).min(ntiles);
+        let decoded: Vec<Result<(Vec<f64>, Vec<i64>)>> =
+            (first..last).into_par_iter().map(decode_tile).collect();
+        for (row, d) in (first..last).zip(decoded) {
+            let (vals_f, vals_i) = d?;
+            let (start, ext) = geometry(row);
+            let npix: usize = ext.iter().product();
+            // scatter into the image
+            let mut stride = vec![1usize; ndim];
             for k in 1..ndim {
-                off += (start[k] + sub[k]) * stride[k];
+                stride[k] = stride[k - 1] * p.shape[k - 1];
             }
-            let src = r * ext[0];
-            if float_out {
-                out_f[off..off + ext[0]].copy_from_slice(&vals_f[src..src + ext[0]]);
-            } else {
-                out_i[off..off + ext[0]].copy_from_slice(&vals_i[src..src + ext[0]]);
-            }
-            for k in 1..ndim {
-                sub[k] += 1;
-                if sub[k] < ext[k] {
-                    break;
+            let rows_in_tile = npix / ext[0].max(1);
+            let mut sub = vec![0usize; ndim];
+            for r in 0..rows_in_tile {
+                let mut off = start[0];
+                for k in 1..ndim {
+                    off += (start[k] + sub[k]) * stride[k];
                 }
-                sub[k] = 0;
+                let src = r * ext[0];
+                if float_out {
+                    out_f[off..off + ext[0]].copy_from_slice(&vals_f[src..src + ext[0]]);
+                } else {
+                    out_i[off..off + ext[0]].copy_from_slice(&vals_i[src..src + ext[0]]);
+                }
+                for k in 1..ndim {
+                    sub[k] += 1;
+                    if sub[k] < ext[k] {
+                        break;
+                    }
+                    sub[k] = 0;
+                }
             }
         }
-        for k in 0..ndim {
-            tile_index[k] += 1;
-            if tile_index[k] < ntiles_axis[k] {
-                break;
-            }
-            tile_index[k] = 0;
-        }
+        first = last;
     }
     let pixels = match p.zbitpix {
         8 => Pixels::U8(out_i.iter().map(|&x| x as u8).collect()),
