@@ -587,3 +587,37 @@ fn brute_force_and_kd_tree_searches_agree() {
         assert_eq!(tree, brute, "n {n} dim {dim} grid {grid}");
     }
 }
+
+/// Coordinates so large that squared norms overflow: the brute-force request falls back to the
+/// kd-tree, so the results stay exact and identical.
+#[test]
+fn huge_coordinates_fall_back_to_the_tree() {
+    use causal_search::local::NeighbourSearch;
+    let n = 400;
+    let s = Array2::from_shape_fn((n, 9), |(i, j)| {
+        1e160 * (((i * 7 + j * 13) % 101) as f64 - 50.0)
+    });
+    let y: Array1<f64> = (0..n).map(|i| (i % 17) as f64).collect();
+    let q: Array1<f64> = (0..n).map(|i| ((i * 5) % 23) as f64).collect();
+    let train: Vec<usize> = (0..n).filter(|i| i % 3 != 0).collect();
+    let data = LocalTestData {
+        latent: s.view(),
+        train: &train,
+        y: y.view(),
+        query: q.view(),
+        cond: None,
+    };
+    let run = |search| {
+        LocalTestParams::new()
+            .k(20)
+            .k_max(100)
+            .neighbour_search(search)
+            .check()
+            .unwrap()
+            .run(&data)
+            .unwrap()
+    };
+    let tree = run(NeighbourSearch::KdTree);
+    assert_eq!(tree, run(NeighbourSearch::BruteForce));
+    assert!(tree.samples.iter().all(|s| s.n_used == 20));
+}
