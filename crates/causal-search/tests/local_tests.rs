@@ -327,6 +327,17 @@ fn seeded_and_independent_of_thread_count() {
         .unwrap();
     let b = one.install(|| tests.run(&data).unwrap());
     assert_eq!(a, b);
+    // the blocked brute-force search too (blocks run in parallel)
+    let brute = LocalTestParams::new()
+        .k(50)
+        .k_max(200)
+        .seed(42)
+        .neighbour_search(causal_search::local::NeighbourSearch::BruteForce)
+        .check()
+        .unwrap();
+    let b = one.install(|| brute.run(&data).unwrap());
+    assert_eq!(a, b);
+    assert_eq!(a, brute.run(&data).unwrap());
     let other = LocalTestParams::new()
         .k(50)
         .k_max(200)
