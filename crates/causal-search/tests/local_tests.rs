@@ -327,6 +327,17 @@ fn seeded_and_independent_of_thread_count() {
         .unwrap();
     let b = one.install(|| tests.run(&data).unwrap());
     assert_eq!(a, b);
+    // the blocked brute-force search too (blocks run in parallel)
+    let brute = LocalTestParams::new()
+        .k(50)
+        .k_max(200)
+        .seed(42)
+        .neighbour_search(causal_search::local::NeighbourSearch::BruteForce)
+        .check()
+        .unwrap();
+    let b = one.install(|| brute.run(&data).unwrap());
+    assert_eq!(a, b);
+    assert_eq!(a, brute.run(&data).unwrap());
     let other = LocalTestParams::new()
         .k(50)
         .k_max(200)
@@ -586,4 +597,38 @@ fn brute_force_and_kd_tree_searches_agree() {
         // bitwise equality of every statistic (PartialEq on the f64 fields; NaN never occurs)
         assert_eq!(tree, brute, "n {n} dim {dim} grid {grid}");
     }
+}
+
+/// Coordinates so large that squared norms overflow: the brute-force request falls back to the
+/// kd-tree, so the results stay exact and identical.
+#[test]
+fn huge_coordinates_fall_back_to_the_tree() {
+    use causal_search::local::NeighbourSearch;
+    let n = 400;
+    let s = Array2::from_shape_fn((n, 9), |(i, j)| {
+        1e160 * (((i * 7 + j * 13) % 101) as f64 - 50.0)
+    });
+    let y: Array1<f64> = (0..n).map(|i| (i % 17) as f64).collect();
+    let q: Array1<f64> = (0..n).map(|i| ((i * 5) % 23) as f64).collect();
+    let train: Vec<usize> = (0..n).filter(|i| i % 3 != 0).collect();
+    let data = LocalTestData {
+        latent: s.view(),
+        train: &train,
+        y: y.view(),
+        query: q.view(),
+        cond: None,
+    };
+    let run = |search| {
+        LocalTestParams::new()
+            .k(20)
+            .k_max(100)
+            .neighbour_search(search)
+            .check()
+            .unwrap()
+            .run(&data)
+            .unwrap()
+    };
+    let tree = run(NeighbourSearch::KdTree);
+    assert_eq!(tree, run(NeighbourSearch::BruteForce));
+    assert!(tree.samples.iter().all(|s| s.n_used == 20));
 }

@@ -497,15 +497,7 @@ impl CmiKnn {
                         for (&p, &q) in w.dx.iter().zip(w.dyz.iter()) {
                             w.hist[(p.max(q) as usize).min(top)] += 1;
                         }
-                        let mut cum = 0usize;
-                        let mut eps = top;
-                        for (d, &h) in w.hist.iter().enumerate() {
-                            cum += h as usize;
-                            if cum >= k {
-                                eps = d;
-                                break;
-                            }
-                        }
+                        let eps = kth_bin(&w.hist, k).unwrap_or(top);
                         w.hist.fill(0);
                         let e = eps.min(u16::MAX as usize) as u16;
                         let nxz = if has_z {
@@ -830,6 +822,26 @@ impl IntWork {
 
 /// Integer version of [`max_abs_diff`].
 #[inline]
+/// The first bin `d` of the histogram `hist` at which the cumulative count reaches `k`, or `None`.
+/// Sums blocks of bins first (vectorised) and walks bin by bin only inside the block that crosses.
+fn kth_bin(hist: &[u32], k: usize) -> Option<usize> {
+    const B: usize = 32;
+    let mut cum = 0usize;
+    for (bi, block) in hist.chunks(B).enumerate() {
+        let s = block.iter().sum::<u32>() as usize;
+        if cum + s >= k {
+            for (o, &h) in block.iter().enumerate() {
+                cum += h as usize;
+                if cum >= k {
+                    return Some(bi * B + o);
+                }
+            }
+        }
+        cum += s;
+    }
+    None
+}
+
 fn max_abs_diff_u16(cols: &[&[u16]], i: usize, out: &mut [u16]) {
     let mut first = true;
     for c in cols {
@@ -977,6 +989,24 @@ mod unit {
         assert_eq!(s, (0..n as u32).collect::<Vec<_>>());
         for (i, &j) in p.iter().enumerate() {
             assert_eq!(i / 5, j as usize / 5);
+        }
+    }
+
+    #[test]
+    fn kth_bin_equals_a_plain_cumulative_scan() {
+        use rand::SeedableRng;
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
+        for len in [1usize, 5, 31, 32, 33, 64, 100, 2001] {
+            let hist: Vec<u32> = (0..len).map(|_| rng.random_range(0..4)).collect();
+            let total: usize = hist.iter().map(|&h| h as usize).sum();
+            for k in 1..=total + 1 {
+                let mut cum = 0usize;
+                let want = hist.iter().position(|&h| {
+                    cum += h as usize;
+                    cum >= k
+                });
+                assert_eq!(kth_bin(&hist, k), want, "len {len} k {k}");
+            }
         }
     }
 

@@ -213,7 +213,8 @@ pub enum NeighbourSearch {
     /// dimension.
     KdTree,
     /// Blocked brute force: the cost does not depend on the structure of the latent, which wins
-    /// in many dimensions when the points fill them.
+    /// in many dimensions when the points fill them. (Latents whose squared norms overflow, with
+    /// coordinates beyond about 1e154, use the kd-tree.)
     BruteForce,
 }
 
@@ -513,13 +514,21 @@ impl LocalTests {
             ((p.k as f64 / frac * 1.1).ceil() as usize + 8).clamp(p.k, p.k_max)
         };
 
-        let use_brute = match p.search {
-            NeighbourSearch::KdTree => false,
-            NeighbourSearch::BruteForce => true,
-            NeighbourSearch::Auto => {
-                dim >= AUTO_BRUTE_DIM && tree_scan_fraction(&tree, data, k_first) > AUTO_BRUTE_SCAN
-            }
-        };
+        // the screening products need finite squared norms (|v| < ~1e154); beyond, the tree
+        let norms_finite = data
+            .latent
+            .rows()
+            .into_iter()
+            .all(|r| r.iter().map(|v| v * v).sum::<f64>().is_finite());
+        let use_brute = norms_finite
+            && match p.search {
+                NeighbourSearch::KdTree => false,
+                NeighbourSearch::BruteForce => true,
+                NeighbourSearch::Auto => {
+                    dim >= AUTO_BRUTE_DIM
+                        && tree_scan_fraction(&tree, data, k_first) > AUTO_BRUTE_SCAN
+                }
+            };
         let (order, computed): (Vec<(usize, usize)>, Vec<LocalStats>) = if use_brute {
             // Blocks of consecutive rows: the first k_first neighbours of a block come from one
             // blocked brute-force search; a galaxy that needs more (masking) extends with the tree.
