@@ -7,7 +7,7 @@
 //!
 //! - [`mi`]: KSG 1 and 2, Frenzel-Pompe CMI, Gaussian-copula (G)CMI, Gaussian MI;
 //! - [`pid`]: MMI, kNN I_sx and Gaussian I_ccs PIDs for two sources and a target, plus the
-//!   discrete measures on probability tables ([`pid::discrete`]);
+//!   discrete measures on probability tables, BROJA included ([`pid::discrete`]);
 //! - [`network`]: the study's decomposition from model cross-entropies (METHOD.md section 6);
 //! - [`aggregate`]: means by group and in bins with bootstrap intervals;
 //! - [`significance`]: permutation nulls and p-values;

@@ -17,8 +17,6 @@
 //! the same exact floating-point operations, so results do not depend on the CPU.
 
 use crate::tree::{Boundary, Neighbour};
-pub static SCANNED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-pub static CSCANNED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
 /// Largest number of points in a leaf (a leaf of identical points may hold more).
 const LEAF: usize = 64;
@@ -62,6 +60,23 @@ fn closed_threshold(r: f64, b: Boundary) -> Option<f64> {
 fn fmax(a: f64, b: f64) -> f64 {
     // the form that compiles to one `maxpd` (no NaN can occur: inputs are validated finite)
     if b > a { b } else { a }
+}
+
+/// Smallest value of a non-empty slice (vectorisable: no NaN can occur).
+#[inline(always)]
+fn fmin_all(v: &[f64]) -> f64 {
+    let mut acc = [f64::INFINITY; 4];
+    let mut it = v.chunks_exact(4);
+    for c in &mut it {
+        for t in 0..4 {
+            acc[t] = if c[t] < acc[t] { c[t] } else { acc[t] };
+        }
+    }
+    let mut m = acc[0].min(acc[1]).min(acc[2].min(acc[3]));
+    for &x in it.remainder() {
+        m = m.min(x);
+    }
+    m
 }
 
 /// Whether the CPU supports AVX2 (cached by the standard library after the first call).
@@ -191,6 +206,30 @@ impl ChebTree {
         }
     }
 
+    /// [`leaf_dists`](Self::leaf_dists) that gives up (returns false) as soon as every partial
+    /// distance (a lower bound of the full one) exceeds `bound`; true when `out` holds the
+    /// complete distances and at least one is `<= bound`.
+    #[inline(always)]
+    fn leaf_dists_within(&self, start: usize, q: &[f64], out: &mut [f64], bound: f64) -> bool {
+        let len = out.len();
+        let n = self.n;
+        let c0 = &self.cols[start..start + len];
+        let q0 = q[0];
+        for (o, &c) in out.iter_mut().zip(c0) {
+            *o = (c - q0).abs();
+        }
+        for (j, &qj) in q.iter().enumerate().skip(1) {
+            let cj = &self.cols[j * n + start..j * n + start + len];
+            for (o, &c) in out.iter_mut().zip(cj) {
+                *o = fmax(*o, (c - qj).abs());
+            }
+            if j % 2 == 1 && fmin_all(out) > bound {
+                return false;
+            }
+        }
+        fmin_all(out) <= bound
+    }
+
     pub(crate) fn knn(&self, q: &[f64], k: usize) -> Vec<Neighbour> {
         if k == 0 {
             return Vec::new();
@@ -237,8 +276,15 @@ impl ChebTree {
                 while s < end {
                     let len = (end - s).min(LEAF);
                     let out = &mut dist[..len];
-                    SCANNED.fetch_add(len, std::sync::atomic::Ordering::Relaxed);
-                    self.leaf_dists(s, q, out);
+                    let bound = if best.len() == k {
+                        best[k - 1].0
+                    } else {
+                        f64::INFINITY
+                    };
+                    if !self.leaf_dists_within(s, q, out, bound) {
+                        s += len;
+                        continue;
+                    }
                     for (o, &d) in out.iter().enumerate() {
                         let full = best.len() == k;
                         if full && d > best[k - 1].0 {
@@ -333,7 +379,6 @@ impl ChebTree {
                 while s < end {
                     let len = (end - s).min(LEAF);
                     let out = &mut dist[..len];
-                    CSCANNED.fetch_add(len, std::sync::atomic::Ordering::Relaxed);
                     self.leaf_dists(s, q, out);
                     total += out.iter().map(|&d| usize::from(d <= t)).sum::<usize>();
                     s += len;

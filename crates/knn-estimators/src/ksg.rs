@@ -261,19 +261,24 @@ impl Ksg {
             },
         );
         let (jt, xt, yt) = (jt?, xt?, yt?);
+        // Three passes, each in the locality (leaf) order of the tree it queries: the joint
+        // neighbour radii, then the counts in X, then in Y (cache-friendlier than one pass).
         let local: Vec<f64> = match self.p.variant {
             KsgVariant::Ksg1 => {
                 let base = psi.get(k) + psi.get(n);
-                jt.map_points(|i| {
-                    let eps = jt.knn_of_point_unchecked(i, k)[k - 1].distance;
-                    let nx = xt.count_around_point_unchecked(i, eps, Boundary::Strict);
-                    let ny = yt.count_around_point_unchecked(i, eps, Boundary::Strict);
-                    base - psi.get(nx + 1) - psi.get(ny + 1)
-                })
+                let eps = jt.map_points(|i| jt.knn_of_point_unchecked(i, k)[k - 1].distance);
+                let nx =
+                    xt.map_points(|i| xt.count_around_point_unchecked(i, eps[i], Boundary::Strict));
+                let ny =
+                    yt.map_points(|i| yt.count_around_point_unchecked(i, eps[i], Boundary::Strict));
+                nx.iter()
+                    .zip(&ny)
+                    .map(|(&a, &b)| base - psi.get(a + 1) - psi.get(b + 1))
+                    .collect()
             }
             KsgVariant::Ksg2 => {
                 let base = psi.get(k) - 1.0 / k as f64 + psi.get(n);
-                jt.map_points(|i| {
+                let ext: Vec<(f64, f64)> = jt.map_points(|i| {
                     let nb = jt.knn_of_point_unchecked(i, k);
                     let (xi, yi) = (xt.point_unchecked(i), yt.point_unchecked(i));
                     let mut ex = 0.0f64;
@@ -282,10 +287,16 @@ impl Ksg {
                         ex = ex.max(chebyshev(xi, xt.point_unchecked(b.index)));
                         ey = ey.max(chebyshev(yi, yt.point_unchecked(b.index)));
                     }
-                    let nx = xt.count_around_point_unchecked(i, ex, Boundary::Closed);
-                    let ny = yt.count_around_point_unchecked(i, ey, Boundary::Closed);
-                    base - psi.get(nx.max(1)) - psi.get(ny.max(1))
-                })
+                    (ex, ey)
+                });
+                let nx = xt
+                    .map_points(|i| xt.count_around_point_unchecked(i, ext[i].0, Boundary::Closed));
+                let ny = yt
+                    .map_points(|i| yt.count_around_point_unchecked(i, ext[i].1, Boundary::Closed));
+                nx.iter()
+                    .zip(&ny)
+                    .map(|(&a, &b)| base - psi.get(a.max(1)) - psi.get(b.max(1)))
+                    .collect()
             }
         };
         Ok(self.finish(local, n, prep.jittered))
@@ -344,13 +355,14 @@ impl Ksg {
         );
         let (jt, zt, xzt, yzt) = (jt?, zt?, xzt?, yzt?);
         let base = psi.get(k);
-        let local: Vec<f64> = jt.map_points(|i| {
-            let eps = jt.knn_of_point_unchecked(i, k)[k - 1].distance;
-            let nxz = xzt.count_around_point_unchecked(i, eps, Boundary::Strict);
-            let nyz = yzt.count_around_point_unchecked(i, eps, Boundary::Strict);
-            let nz = zt.count_around_point_unchecked(i, eps, Boundary::Strict);
-            base - psi.get(nxz + 1) - psi.get(nyz + 1) + psi.get(nz + 1)
-        });
+        let eps = jt.map_points(|i| jt.knn_of_point_unchecked(i, k)[k - 1].distance);
+        let count = |t: &KnnIndex| {
+            t.map_points(|i| t.count_around_point_unchecked(i, eps[i], Boundary::Strict))
+        };
+        let (nxz, (nyz, nz)) = (count(&xzt), (count(&yzt), count(&zt)));
+        let local: Vec<f64> = (0..n)
+            .map(|i| base - psi.get(nxz[i] + 1) - psi.get(nyz[i] + 1) + psi.get(nz[i] + 1))
+            .collect();
         Ok(self.finish(local, n, prep.jittered))
     }
 

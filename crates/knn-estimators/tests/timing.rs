@@ -40,3 +40,22 @@ fn ksg_phase_timings() {
         );
     }
 }
+
+#[test]
+#[ignore]
+fn ksg_full_timing() {
+    let n = 100_000;
+    let d = 5;
+    let mut r = common::rng(1);
+    let x = common::normals(&mut r, n, d);
+    let y = &x * 0.6 + &common::normals(&mut r, n, d);
+    let ksg = knn_estimators::KsgParams::new().k(3).check().unwrap();
+    let (t, c0) = (Instant::now(), cpu());
+    let e = ksg.mi(x.view(), y.view()).unwrap();
+    eprintln!(
+        "KSG1 mi n {n} d {d}+{d}: {:.4} wall {:.2} s cpu {:.2} s",
+        e.estimate,
+        t.elapsed().as_secs_f64(),
+        cpu() - c0
+    );
+}

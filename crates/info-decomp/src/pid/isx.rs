@@ -68,7 +68,8 @@ pub fn isx_local(
     let psi = DigammaTable::new(n + 1);
     let base = psi.get(k) + psi.get(n);
     let dt = t.ncols();
-    let local: Vec<Result<f64, InfoError>> = i_ts1.map_points(|i| {
+    // separate passes, each in the leaf order of the tree it queries (cache-friendly)
+    let eps: Vec<Result<f64, InfoError>> = i_ts1.map_points(|i| {
         let a = i_ts1.knn_of_point(i, k)?;
         let b = i_ts2.knn_of_point(i, k)?;
         let p1 = i_ts1.point(i)?;
@@ -84,23 +85,33 @@ pub fn isx_local(
         }
         cand.sort_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)));
         cand.dedup_by_key(|c| c.1);
-        let eps = cand[k - 1].0;
-        let nt = i_t.count_around_point(i, eps, Boundary::Strict)?;
-        // union-ball count n_s1 + n_s2 - n_(s1,s2): one walk over the S1 ball counts its
-        // points and those of them that also lie in the S2 ball
+        Ok(cand[k - 1].0)
+    });
+    let eps: Vec<f64> = eps.into_iter().collect::<Result<_, _>>()?;
+    let nt = i_t.counts_around_points(&eps, Boundary::Strict)?;
+    // union-ball count n_s1 + n_s2 - n_(s1,s2): one walk over the S1 ball counts its points and
+    // those of them that also lie in the S2 ball
+    let n1_12: Vec<Result<(usize, usize), InfoError>> = i_s1.map_points(|i| {
         let q2 = i_s2.point(i)?;
         let (mut n1, mut n12) = (0usize, 0usize);
-        i_s1.for_each_around_point(i, eps, Boundary::Strict, |j, _| {
+        i_s1.for_each_around_point(i, eps[i], Boundary::Strict, |j, _| {
             n1 += 1;
-            if i_s2.point(j).is_ok_and(|p| cheb(p, q2) < eps) {
+            if i_s2.point(j).is_ok_and(|p| cheb(p, q2) < eps[i]) {
                 n12 += 1;
             }
         })?;
-        let n2 = i_s2.count_around_point(i, eps, Boundary::Strict)?;
-        let nu = n1 + n2 - n12;
-        Ok(base - psi.get(nt + 1) - psi.get(nu + 1))
+        Ok((n1, n12))
     });
-    local.into_iter().collect()
+    let n2 = i_s2.counts_around_points(&eps, Boundary::Strict)?;
+    n1_12
+        .into_iter()
+        .zip(nt.iter().zip(&n2))
+        .map(|(c, (&nt, &n2))| {
+            let (n1, n12) = c?;
+            let nu = n1 + n2 - n12;
+            Ok(base - psi.get(nt + 1) - psi.get(nu + 1))
+        })
+        .collect()
 }
 
 /// I_sx PID (KSG-1 mutual informations) on validated inputs.
