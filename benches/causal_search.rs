@@ -6,7 +6,7 @@
 //! - `pc_fisherz/n5000_p50`, `pc_fisherz/n5000_p100`: PC-stable with Fisher-z (alpha 0.05,
 //!   causal-learn's defaults) on a seeded random linear-Gaussian DAG (expected degree 3);
 //! - `fci_fisherz/n5000_p50_depth3`: FCI on the same kind of data, depth 3 (without a depth the
-//!   Possible-D-SEP stage is exponential on such data; see docs/benchmarks-causal.md);
+//!   Possible-D-SEP stage is exponential on such data; see docs/benchmarks.md);
 //! - `oracle_pc/hepar2`: PC with the d-separation oracle on the hepar2 network (70 nodes), when
 //!   the reference data is present (`MSTAR_REFERENCE_DATA` or `../shared/data`).
 

@@ -11,7 +11,7 @@ Run (data files with a header row, e.g. causal-learn's own test data):
         --files ../shared/data/causal-learn/TestData/data_linear_10.txt \
                 ../shared/data/causal-learn/fci-test-data/data-*.txt
 Extra settings for our side only (e.g. a depth for FCI's Possible-D-SEP stage, which causal-learn
-ignores there): --ours-args "--depth 3". `--markdown` prints a table for docs/benchmarks-causal.md.
+ignores there): --ours-args "--depth 3". `--markdown` prints a table for docs/benchmarks.md.
 
 Random data: a seeded random linear-Gaussian DAG (expected degree 3, weights +-[0.5, 1.0]).
 Our times: the wall time of the `discover` process (includes start-up and reading the text file) and

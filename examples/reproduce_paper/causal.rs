@@ -6,12 +6,14 @@ use std::collections::BTreeMap;
 
 use causal_search::ci::fisher_z::FisherZ;
 use causal_search::ci::gaussian_vector::GaussianVector;
+use causal_search::ci::oracle::DSepOracle;
 use causal_search::data::Dataset;
 use causal_search::graph::cpdag::dag_to_cpdag;
 use causal_search::graph::metrics::{Comparison, compare};
 use causal_search::graph::{Mark, MixedGraph};
 use causal_search::local::summary::GroupSummary;
 use causal_search::local::{LocalTestData, LocalTestParams, MissingValues};
+use causal_search::search::fci::FciParams;
 use causal_search::search::knowledge::Knowledge;
 use causal_search::search::pc::PcParams;
 use galaxy_io::mock::TruthDag;
@@ -140,6 +142,60 @@ pub fn pc_fisher_z(
         vs_truth,
         graph: res.graph,
     })
+}
+
+/// Depth and Possible-D-SEP path-length limits of the FCI runs.
+pub const FCI_DEPTH: usize = 3;
+pub const FCI_MAX_PATH: usize = 3;
+
+/// FCI with Fisher-z and tiers over the observed nodes only (the truth DAG's latent nodes hidden),
+/// compared with the true PAG when given.
+pub fn fci_fisher_z(
+    label: &str,
+    values: &Array2<f64>,
+    names: &[String],
+    alpha: f64,
+    truth_pag: Option<&MixedGraph>,
+) -> Result<DiscoveryRun> {
+    let values = finite_rows(values);
+    let ds = Dataset::new(values.clone(), names.to_vec())?;
+    let test = FisherZ::new(&ds)?;
+    let fci = FciParams::new()
+        .alpha(alpha)
+        .depth(Some(FCI_DEPTH))
+        .max_path_length(Some(FCI_MAX_PATH))
+        .knowledge(Some(tiers(names, None)))
+        .check()?;
+    let res = fci.run(&test, names)?;
+    let vs_truth = match truth_pag {
+        Some(t) => Some(compare(&res.graph, t)?),
+        None => None,
+    };
+    Ok(DiscoveryRun {
+        label: label.into(),
+        algorithm: format!("FCI (depth {FCI_DEPTH}, path length {FCI_MAX_PATH})"),
+        test: "Fisher-z".into(),
+        alpha,
+        n_samples: values.nrows(),
+        nodes: names.to_vec(),
+        edges: named_edges(&res.graph),
+        vs_truth,
+        graph: res.graph,
+    })
+}
+
+/// The true PAG over `observed` nodes of the truth DAG: FCI with the d-separation oracle (the
+/// other nodes latent) and the same tiers.
+pub fn truth_pag(dag: &MixedGraph, observed: &[String]) -> Result<MixedGraph> {
+    let names: Vec<&str> = observed.iter().map(|s| s.as_str()).collect();
+    let oracle = DSepOracle::with_observed_names(dag, &names)?;
+    let fci = FciParams::new()
+        .alpha(0.5)
+        .knowledge(Some(tiers(observed, None)))
+        .exhaustive(false)
+        .cache(false)
+        .check()?;
+    Ok(fci.run(&oracle, observed)?.graph)
 }
 
 /// PC with the Gaussian vector test, with S (columns of `s`) as one vector-valued node in the last tier.
@@ -357,6 +413,10 @@ pub struct Discovery {
     pub unselected: Option<DiscoveryRun>,
     pub selected: Option<DiscoveryRun>,
     pub with_s: Option<DiscoveryRun>,
+    /// FCI over the observed nodes of the unselected population (latent nodes hidden).
+    pub fci_unselected: Option<DiscoveryRun>,
+    /// The true PAG it is scored against.
+    pub truth_pag: Option<MixedGraph>,
 }
 
 /// Catalog quantities used as nodes when the sample has no truth DAG (real data), in tier order.
@@ -421,24 +481,32 @@ pub fn discovery(
             (names.clone(), values, None, names)
         }
     };
-    let unselected_run = match (dag, unselected) {
-        (Some(dag), Some((n, seed))) => {
+    let obs_idx: Vec<usize> = observed
+        .iter()
+        .filter_map(|o| names.iter().position(|n| n == o))
+        .collect();
+    let (unselected_run, fci_unselected, pag) = match (dag, unselected, truth.as_ref()) {
+        (Some(dag), Some((n, seed)), Some(truth)) => {
             let cat = galaxy_io::mock::MockParams::new(n)
                 .seed(seed)
                 .r_limit(None)
                 .check()?
                 .generate_catalog()?;
-            Some(pc_fisher_z(
-                "unselected population",
-                &dag.node_values(&cat)?,
-                &names,
+            let all = dag.node_values(&cat)?;
+            let pc = pc_fisher_z("unselected population", &all, &names, alpha, Some(truth))?;
+            let pag = truth_pag(truth, &observed)?;
+            let fci = fci_fisher_z(
+                "unselected population, observed nodes",
+                &all.select(Axis(1), &obs_idx),
+                &observed,
                 alpha,
-                truth.as_ref(),
-            )?)
+                Some(&pag),
+            )?;
+            (Some(pc), Some(fci), Some(pag))
         }
         _ => {
-            skipped.push("PC on the unselected population: only the mock has one".into());
-            None
+            skipped.push("PC and FCI on the unselected population: only the mock has one".into());
+            (None, None, None)
         }
     };
     let selected = pc_fisher_z(
@@ -449,19 +517,13 @@ pub fn discovery(
         truth.as_ref(),
     )?;
     let with_s = match s {
-        Some(s) => {
-            let idx: Vec<usize> = observed
-                .iter()
-                .filter_map(|o| names.iter().position(|n| n == o))
-                .collect();
-            Some(pc_with_s(
-                "sample with S of the Iopt contrastive model",
-                &values.select(Axis(1), &idx),
-                &observed,
-                s,
-                alpha,
-            )?)
-        }
+        Some(s) => Some(pc_with_s(
+            "sample with S of the Iopt contrastive model",
+            &values.select(Axis(1), &obs_idx),
+            &observed,
+            s,
+            alpha,
+        )?),
         None => None,
     };
     Ok(Discovery {
@@ -469,6 +531,8 @@ pub fn discovery(
         unselected: unselected_run,
         selected: Some(selected),
         with_s,
+        fci_unselected,
+        truth_pag: pag,
     })
 }
 

@@ -18,7 +18,7 @@ pub const BANDS: [&str; 5] = ["u", "g", "r", "i", "z"];
 pub struct Study {
     /// Where the data came from (for the report).
     pub source: String,
-    /// Raw images (nanomaggies), galaxy x band x H x W, binned 2x2 when asked.
+    /// Raw images (nanomaggies per native pixel), galaxy x band x H x W, binned when asked.
     pub images: Option<Array4<f32>>,
     /// Flux-normalised images (METHOD.md section 1), same layout.
     pub images_norm: Option<Array4<f32>>,
@@ -89,7 +89,7 @@ pub fn random_splits(n: usize, seed: u64) -> Splits {
 }
 
 /// Generates the mock survey and prepares it as the study's sample.
-pub fn from_mock(n: usize, seed: u64, bin: bool) -> anyhow_like::Result<(Study, MockSurvey)> {
+pub fn from_mock(n: usize, seed: u64, bin: usize) -> anyhow_like::Result<(Study, MockSurvey)> {
     let survey = MockParams::new(n)
         .seed(seed)
         .image_size(64)
@@ -117,20 +117,26 @@ pub fn from_mock(n: usize, seed: u64, bin: bool) -> anyhow_like::Result<(Study, 
 }
 
 /// Builds a study from images (nanomaggies, galaxy x band x H x W), catalog columns, classes and
-/// splits: bins the images 2x2 when asked and flux-normalises them with the study's percentiles.
+/// splits: bins the images `bin` x `bin` (1, 2, 4, ...: means of pixel blocks, so that values keep
+/// the scale of the study's native 0.396" pixels, which the sign-log rescaling and the networks'
+/// initialisation expect) and flux-normalises them with the study's percentiles.
 pub fn study_from_parts(
     source: String,
     images: &Array4<f32>,
     columns: BTreeMap<String, Array1<f64>>,
     classes: Vec<String>,
     splits: Splits,
-    bin: bool,
+    bin: usize,
 ) -> anyhow_like::Result<Study> {
-    let images = if bin {
-        bin2x2(images.view(), BinMode::Sum)?
-    } else {
-        images.clone()
-    };
+    if !bin.is_power_of_two() {
+        return Err(anyhow_like::Error(format!(
+            "image binning factor {bin} is not a power of two"
+        )));
+    }
+    let mut images = images.clone();
+    for _ in 0..bin.trailing_zeros() {
+        images = bin2x2(images.view(), BinMode::Mean)?;
+    }
     let mut study = Study {
         source,
         images: Some(images),
@@ -154,7 +160,7 @@ pub fn study_from_parts(
 /// Reads a survey directory (e.g. made from real SDSS data) as the study's sample. Numeric catalog
 /// columns become f64 with missing values as NaN; the `class` column may hold the mock's class codes
 /// or names; without it every galaxy is in class `all`.
-pub fn from_survey_dir(dir: &std::path::Path, bin: bool) -> anyhow_like::Result<(Study, Survey)> {
+pub fn from_survey_dir(dir: &std::path::Path, bin: usize) -> anyhow_like::Result<(Study, Survey)> {
     let survey = Survey::read(dir)?;
     let n = survey.images.dim().0;
     let mut columns = BTreeMap::new();

@@ -205,6 +205,18 @@ pub fn cross_check(
     let x12 = ndarray::concatenate(Axis(1), &[x1s.view(), x2s.view()])
         .map_err(|e| Error(e.to_string()))?;
     let ys = y.select(Axis(0), &idx);
+    // The Gaussian copula sees only ranks: a column whose rank scores are a linear function of the
+    // others' (e.g. the mock's magnitude errors, monotone in flux and size) makes its covariance
+    // singular and carries no further copula information, so it is left out.
+    let (x1s, x2s, x12) = if estimator == Estimator::Gcmi {
+        let pick = |m: Array2<f64>| {
+            let keep = copula_independent_columns(&m);
+            m.select(Axis(1), &keep)
+        };
+        (pick(x1s), pick(x2s), pick(x12))
+    } else {
+        (x1s, x2s, x12)
+    };
     let est = MiParams::new(estimator).k(3).seed(seed).check()?;
     let a = est.mi(x1s.view(), ys.view())?.mi;
     let b = est.mi(x2s.view(), ys.view())?.mi;
@@ -223,4 +235,51 @@ pub fn cross_check(
         x1_features: f1.describe(),
         x2_features: f2.describe(),
     })
+}
+
+/// Columns of `m` whose rank scores are linearly independent of the earlier kept columns' (greedy
+/// Gram-Schmidt on centred average ranks; relative residual variance above 1e-9).
+fn copula_independent_columns(m: &Array2<f64>) -> Vec<usize> {
+    let n = m.nrows();
+    let ranks = |j: usize| -> Vec<f64> {
+        let mut order: Vec<usize> = (0..n).collect();
+        order.sort_by(|&a, &b| m[[a, j]].total_cmp(&m[[b, j]]));
+        let mut r = vec![0.0; n];
+        let mut i = 0;
+        while i < n {
+            let mut k = i;
+            while k + 1 < n && m[[order[k + 1], j]] == m[[order[i], j]] {
+                k += 1;
+            }
+            let avg = (i + k) as f64 / 2.0;
+            for &o in &order[i..=k] {
+                r[o] = avg;
+            }
+            i = k + 1;
+        }
+        let mean = r.iter().sum::<f64>() / n.max(1) as f64;
+        r.iter().map(|v| v - mean).collect()
+    };
+    let dot = |a: &[f64], b: &[f64]| a.iter().zip(b).map(|(x, y)| x * y).sum::<f64>();
+    let mut basis: Vec<Vec<f64>> = Vec::new();
+    let mut keep = Vec::new();
+    for j in 0..m.ncols() {
+        let mut v = ranks(j);
+        let norm0 = dot(&v, &v);
+        if norm0 == 0.0 {
+            continue;
+        }
+        for b in &basis {
+            let c = dot(&v, b);
+            v.iter_mut().zip(b).for_each(|(x, y)| *x -= c * y);
+        }
+        let norm = dot(&v, &v);
+        if norm > 1e-9 * norm0 {
+            let s = norm.sqrt();
+            v.iter_mut().for_each(|x| *x /= s);
+            basis.push(v);
+            keep.push(j);
+        }
+    }
+    keep
 }

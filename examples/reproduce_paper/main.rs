@@ -59,6 +59,13 @@ pub struct Args {
     /// Training steps of the image density models (default by mode).
     #[arg(long)]
     steps_cnn: Option<usize>,
+    /// Bin the 64x64 stamps this many pixels a side before the networks (1, 2 or 4; default 4 with
+    /// the `small` preset, 1 with `paper`).
+    #[arg(long)]
+    bin: Option<usize>,
+    /// Train on CUDA device 0 (needs the `cuda` feature; falls back to the CPU with a message).
+    #[arg(long)]
+    gpu: bool,
 }
 
 /// Sizes of one run.
@@ -67,6 +74,8 @@ pub struct RunPlan {
     pub mode: String,
     pub n_galaxies: usize,
     pub n_unselected: usize,
+    /// Binning factor of the 64x64 stamps (4: 16x16 images).
+    pub image_bin: usize,
     pub train: TrainPlan,
     pub local_k: usize,
     pub local_k_max: usize,
@@ -75,22 +84,37 @@ pub struct RunPlan {
 }
 
 fn plan(args: &Args) -> RunPlan {
+    let paper = args.preset == "paper";
     let (mode, n, n_pc, mlp, cnn, cmlp, ccnn, k, kmax, boot) = if args.quick {
-        ("quick", 600, 4000, 150, 40, 100, 20, 30, 200, 50)
+        ("quick", 600, 4000, 150, 60, 100, 20, 30, 200, 50)
+    } else if paper {
+        // the study's schedule (METHOD.md section 4), for a GPU
+        (
+            "paper", 10000, 20000, 180_000, 180_000, 180_000, 180_000, 100, 2000, 200,
+        )
     } else {
-        ("default", 3000, 20000, 1000, 250, 600, 100, 100, 2000, 200)
+        (
+            "default", 20000, 20000, 1000, 3000, 600, 600, 100, 2000, 200,
+        )
     };
     RunPlan {
         mode: mode.into(),
         n_galaxies: args.n.unwrap_or(n),
         n_unselected: n_pc,
+        image_bin: args.bin.unwrap_or(if paper { 1 } else { 4 }),
         train: TrainPlan {
             preset: args.preset.clone(),
             density_steps_mlp: args.steps_mlp.unwrap_or(mlp),
             density_steps_cnn: args.steps_cnn.unwrap_or(cnn),
             contrastive_steps_mlp: cmlp,
             contrastive_steps_cnn: ccnn,
+            density_batch_cnn: if paper { 128 } else { 64 },
+            learning_rate: if paper { 1e-4 } else { 1e-3 },
+            standardise: !paper,
+            validations: if paper { 0 } else { 20 },
+            keep_best: !paper,
             seed: args.seed,
+            gpu: args.gpu,
         },
         local_k: k,
         local_k_max: kmax,
@@ -133,7 +157,7 @@ fn run(args: &Args) -> Result<()> {
     let (study, truth_dag, is_mock) = match &args.survey {
         Some(dir) => {
             let pb = stage(&format!("reading the survey directory {}", dir.display()));
-            let (study, survey) = data::from_survey_dir(dir, true)?;
+            let (study, survey) = data::from_survey_dir(dir, plan.image_bin)?;
             pb.finish_with_message(format!("survey: {} galaxies", study.len()));
             (study, survey.manifest.truth_dag.clone(), false)
         }
@@ -142,7 +166,7 @@ fn run(args: &Args) -> Result<()> {
                 "generating the mock survey ({} galaxies)",
                 plan.n_galaxies
             ));
-            let (study, survey) = data::from_mock(plan.n_galaxies, args.seed, true)?;
+            let (study, survey) = data::from_mock(plan.n_galaxies, args.seed, plan.image_bin)?;
             pb.finish_with_message(format!("mock survey: {} galaxies", study.len()));
             (study, Some(survey.dag.clone()), true)
         }
@@ -265,7 +289,7 @@ fn run(args: &Args) -> Result<()> {
     pb.finish_with_message("cross-check done");
 
     // 7. causal discovery (against the truth when the sample has one)
-    let pb = stage("PC over the catalog's nodes");
+    let pb = stage("PC and FCI over the catalog's nodes");
     let disc = causal::discovery(
         &study,
         truth_dag.as_ref(),
@@ -274,7 +298,7 @@ fn run(args: &Args) -> Result<()> {
         plan.alpha,
         &mut skipped,
     )?;
-    pb.finish_with_message("PC done");
+    pb.finish_with_message("PC and FCI done");
 
     // 8. report
     let pb = stage("writing the report");
@@ -296,11 +320,18 @@ fn run(args: &Args) -> Result<()> {
         pc_unselected: disc.unselected,
         pc_selected: disc.selected,
         pc_with_s: disc.with_s,
+        fci_unselected: disc.fci_unselected,
         truth: truth_dag.as_ref().map(causal::truth_table),
         skipped,
         seconds: started.elapsed().as_secs_f64(),
     };
-    report::write(&args.out, &study, disc.truth.as_ref(), &out)?;
+    report::write(
+        &args.out,
+        &study,
+        disc.truth.as_ref(),
+        disc.truth_pag.as_ref(),
+        &out,
+    )?;
     pb.finish_with_message(format!(
         "report written to {} ({:.0} s in all)",
         args.out.display(),

@@ -210,8 +210,22 @@ pub struct TrainPlan {
     pub contrastive_steps_mlp: usize,
     /// Contrastive-model steps, image CNNs.
     pub contrastive_steps_cnn: usize,
+    /// Batch size of the image density models (the photometry models use the preset's 128).
+    pub density_batch_cnn: usize,
+    /// Learning rate (divided by 5 at two thirds of each run).
+    pub learning_rate: f64,
+    /// Standardise catalog inputs (main and additional) with the training rows' mean and standard
+    /// deviation; the study feeds them raw, which needs far more steps than a CPU run has.
+    pub standardise: bool,
+    /// Validation passes per run, and whether to keep the weights of the best one (early
+    /// stopping by selection) instead of the last step's.
+    pub validations: usize,
+    /// Keep the best validation pass's weights.
+    pub keep_best: bool,
     /// Base seed.
     pub seed: u64,
+    /// Train on CUDA device 0 when available.
+    pub gpu: bool,
 }
 
 /// What a trained model gives the analyses.
@@ -225,6 +239,8 @@ pub struct ModelResult {
     pub n_used: usize,
     /// Steps trained.
     pub steps: usize,
+    /// The step whose weights were kept (best validation cross-entropy), when selecting.
+    pub best_step: Option<usize>,
     /// Training wall-clock seconds.
     pub seconds: f64,
     /// Point metrics of the mean estimate on the test split.
@@ -240,6 +256,18 @@ pub struct ModelResult {
     /// Per-galaxy latent S; NaN rows where not applied.
     #[serde(skip)]
     pub s: Array2<f64>,
+}
+
+/// Centres and scales each column by the mean and standard deviation of the training rows
+/// (a constant column is only centred).
+fn standardise(m: &mut Array2<f64>, train: &[usize]) {
+    for mut c in m.columns_mut() {
+        let n = train.len().max(1) as f64;
+        let mu = train.iter().map(|&i| c[i]).sum::<f64>() / n;
+        let var = train.iter().map(|&i| (c[i] - mu).powi(2)).sum::<f64>() / n;
+        let sd = if var > 0.0 { var.sqrt() } else { 1.0 };
+        c.mapv_inplace(|v| (v - mu) / sd);
+    }
 }
 
 fn restrict(rows: &[usize], keep: &[bool], map: &[usize]) -> Vec<usize> {
@@ -279,8 +307,11 @@ pub fn run_model(
     let y_all = study.col(&target_name)?;
     let y: Array1<f64> = rows.iter().map(|&r| y_all[r]).collect();
     let to_f32 = |names: &[String]| -> Result<Array2<f32>> {
-        let m = study.matrix(names)?;
-        Ok(m.select(Axis(0), &rows).mapv(|v| v as f32))
+        let mut m = study.matrix(names)?.select(Axis(0), &rows);
+        if plan.standardise {
+            standardise(&mut m, &splits.train);
+        }
+        Ok(m.mapv(|v| v as f32))
     };
     let additional = if set.additional.is_empty() {
         None
@@ -315,6 +346,10 @@ pub fn run_model(
     let images = spec.is_images();
     let model = ModelConfig::preset(preset, spec, inputs.n_additional(), mode);
     let mut tc = TrainConfig::preset(preset, mode, images);
+    if images && mode == Mode::Density {
+        tc.batch_size = plan.density_batch_cnn;
+    }
+    tc.learning_rate = plan.learning_rate;
     tc.steps = match (mode, images) {
         (Mode::Density, false) => plan.density_steps_mlp,
         (Mode::Density, true) => plan.density_steps_cnn,
@@ -324,7 +359,12 @@ pub fn run_model(
     // keep the study's decay at two thirds of the run, as 60 000 of 180 000
     tc.lr_decay_steps = vec![tc.steps * 2 / 3];
     tc.seed = plan.seed.wrapping_add(seed_offset);
-    tc.validate_every = 0;
+    tc.validate_every = if plan.validations > 0 && !splits.validation.is_empty() {
+        (tc.steps / plan.validations).max(1)
+    } else {
+        0
+    };
+    tc.keep_best = plan.keep_best && tc.validate_every > 0;
     tc.progress = true;
     let trained = train(
         &model,
@@ -332,7 +372,16 @@ pub fn run_model(
         &inputs,
         y.view(),
         &splits,
-        &TrainOptions::default(),
+        &TrainOptions {
+            device: {
+                let (device, why) = galaxy_estimator::device::select_device(plan.gpu);
+                if let Some(why) = why {
+                    eprintln!("{}: {why}", set.label);
+                }
+                device
+            },
+            ..TrainOptions::default()
+        },
     )?;
     let pred = predict(
         &trained.network,
@@ -376,6 +425,7 @@ pub fn run_model(
         mode: format!("{mode:?}").to_lowercase(),
         n_used: rows.len(),
         steps: trained.report.steps,
+        best_step: trained.report.best.map(|b| b.0),
         seconds: trained.report.seconds,
         test_metrics,
         test_crps,

@@ -33,6 +33,7 @@ pub struct Outputs {
     pub pc_unselected: Option<DiscoveryRun>,
     pub pc_selected: Option<DiscoveryRun>,
     pub pc_with_s: Option<DiscoveryRun>,
+    pub fci_unselected: Option<DiscoveryRun>,
     pub truth: Option<BTreeMap<String, Vec<String>>>,
     pub skipped: Vec<String>,
     pub seconds: f64,
@@ -133,7 +134,13 @@ fn draw_graph(
     Ok(())
 }
 
-pub fn write(dir: &Path, study: &Study, truth: Option<&MixedGraph>, o: &Outputs) -> Result<()> {
+pub fn write(
+    dir: &Path,
+    study: &Study,
+    truth: Option<&MixedGraph>,
+    truth_pag: Option<&MixedGraph>,
+    o: &Outputs,
+) -> Result<()> {
     let found = findings(study, o);
     #[derive(Serialize)]
     struct Json<'a> {
@@ -336,6 +343,19 @@ pub fn write(dir: &Path, study: &Study, truth: Option<&MixedGraph>, o: &Outputs)
         )?;
         figures.push(("graph_pc_selected.png".into(), "PC on the sample".into()));
     }
+    if let Some(r) = &o.fci_unselected {
+        draw_graph(
+            dir,
+            "graph_fci_unselected.png",
+            "FCI (Fisher-z, alpha 0.01) over the observed nodes, unselected population",
+            r,
+            truth_pag,
+        )?;
+        figures.push((
+            "graph_fci_unselected.png".into(),
+            "FCI PAG over the observed nodes (red: adjacency absent from the true PAG)".into(),
+        ));
+    }
     if let Some(s) = &o.pc_with_s {
         draw_graph(
             dir,
@@ -420,14 +440,36 @@ pub fn write(dir: &Path, study: &Study, truth: Option<&MixedGraph>, o: &Outputs)
         .collect();
     table(&mut md, &["claim", "measured", "holds"], &rows)?;
 
-    md.heading(2, "Models").paragraph(&format!(
-        "Density models trained {} steps (photometry MLPs) and {} steps (image CNNs); contrastive \
-             models {} and {} steps; batches drawn with replacement; images binned 2x2 to 32x32.",
-        o.plan.train.density_steps_mlp,
-        o.plan.train.density_steps_cnn,
-        o.plan.train.contrastive_steps_mlp,
-        o.plan.train.contrastive_steps_cnn
-    ));
+    let t = &o.plan.train;
+    let side = 64 / o.plan.image_bin.max(1);
+    let mut how = format!(
+        "Density models trained {} steps (photometry MLPs, batch 128) and {} steps (image CNNs, \
+         batch {}); contrastive models {} and {} steps; preset `{}`, Adam at a learning rate of {} \
+         divided by 5 at two thirds of each run; batches drawn with replacement; images binned \
+         {b}x{b} (block means) to {side}x{side}.",
+        t.density_steps_mlp,
+        t.density_steps_cnn,
+        t.density_batch_cnn,
+        t.contrastive_steps_mlp,
+        t.contrastive_steps_cnn,
+        t.preset,
+        t.learning_rate,
+        b = o.plan.image_bin,
+    );
+    if t.standardise {
+        how.push_str(
+            " Catalog inputs are standardised with the training rows' mean and standard deviation \
+             (the study feeds them raw; a CPU-sized run cannot afford the steps that needs).",
+        );
+    }
+    if t.keep_best {
+        how.push_str(&format!(
+            " Each model is validated {} times and keeps the weights of its lowest validation \
+             cross-entropy (column `kept`; the study keeps the last step).",
+            t.validations
+        ));
+    }
+    md.heading(2, "Models").paragraph(&how);
     let rows: Vec<Vec<String>> = o
         .density
         .iter()
@@ -439,6 +481,7 @@ pub fn write(dir: &Path, study: &Study, truth: Option<&MixedGraph>, o: &Outputs)
                 m.mode.clone(),
                 m.n_used.to_string(),
                 m.steps.to_string(),
+                m.best_step.map_or("last".into(), |b| b.to_string()),
                 fmt_num(m.seconds, 0),
                 fmt_num(t.map_or(f64::NAN, |t| t.bias), 3),
                 fmt_num(t.map_or(f64::NAN, |t| t.sigma_mad), 3),
@@ -454,6 +497,7 @@ pub fn write(dir: &Path, study: &Study, truth: Option<&MixedGraph>, o: &Outputs)
             "mode",
             "galaxies",
             "steps",
+            "kept",
             "train s",
             "bias",
             "sigma_MAD",
@@ -607,15 +651,20 @@ pub fn write(dir: &Path, study: &Study, truth: Option<&MixedGraph>, o: &Outputs)
 
     md.heading(2, "Causal discovery against the truth")
         .paragraph(if truth.is_some() {
-            "PC-stable with Fisher-z at alpha 0.01 and background knowledge (z and EBV in the first tier) over the mock's documented nodes, scored against the CPDAG of the generator's truth DAG."
+            "PC-stable with Fisher-z at alpha 0.01 and background knowledge (z and EBV in the first tier) over the mock's documented nodes, scored against the CPDAG of the generator's truth DAG. FCI (same test, alpha and tiers; conditioning sets up to 3 nodes, Possible-D-SEP paths up to 3 edges) runs over the observed nodes only, with the generator's latent quantities (inclination, bulge fraction, component colours and disk size) hidden, and is scored against the true PAG: FCI with the d-separation oracle of the truth DAG over the same nodes."
         } else {
             "PC-stable with Fisher-z at alpha 0.01 and background knowledge (z and EBV in the first tier) over the catalog quantities the sample has; there is no truth to score against."
         });
     let mut rows = Vec::new();
-    for run in o.pc_unselected.iter().chain(&o.pc_selected) {
+    for run in o
+        .pc_unselected
+        .iter()
+        .chain(&o.pc_selected)
+        .chain(&o.fci_unselected)
+    {
         if let Some(c) = &run.vs_truth {
             rows.push(vec![
-                run.label.clone(),
+                format!("{}: {}", run.algorithm, run.label),
                 run.n_samples.to_string(),
                 run.edges.len().to_string(),
                 fmt_num(c.adjacency_precision.unwrap_or(f64::NAN), 3),

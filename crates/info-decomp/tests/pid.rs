@@ -176,7 +176,7 @@ fn isx_closed_form_cases() {
 /// Replicates (independent seeds) at N = 10^3, 10^4, 10^5 give the mean, spread and bias of
 /// the kNN I_sx redundancy (k = 4) against its population value (exact Gaussian densities,
 /// 2 x 10^6 Monte Carlo samples). At N = 10^5 the mean must lie within 0.005 nats plus three
-/// standard errors of the population value. Results are recorded in docs/benchmarks-info.md.
+/// standard errors of the population value. Results are recorded in docs/benchmarks.md.
 #[test]
 #[ignore]
 fn isx_convergence_study() {

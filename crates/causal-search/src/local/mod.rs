@@ -223,7 +223,7 @@ const AUTO_BRUTE_DIM: usize = 8;
 
 /// [`NeighbourSearch::Auto`] uses brute force when the kd-tree computes the distances of more
 /// than this fraction of the training points per query (measured on a sample of queries). From
-/// timings in 16-D (docs/benchmarks-causal.md): a distance costs the tree about 15 ns and the
+/// timings in 16-D (docs/benchmarks.md): a distance costs the tree about 15 ns and the
 /// blocked brute force about 1.5 ns, so brute force wins when the tree scans more than a tenth.
 const AUTO_BRUTE_SCAN: f64 = 0.1;
 

@@ -1,6 +1,7 @@
-//! Wall and CPU timings of the estimators at N = 100 000 (not a test of values; run by hand on
+//! Wall and CPU timings of the estimators at N = 100 000 (a measurement, not a test; run by hand on
 //! an idle machine, or read the CPU column on a loaded one):
-//! `cargo test -p info-decomp --release --test timing -- --ignored --nocapture --test-threads 1`
+//! `cargo run -p info-decomp --release --example timing`
+#[path = "../tests/common/mod.rs"]
 mod common;
 
 use std::time::Instant;
@@ -44,8 +45,6 @@ fn system(n: usize) -> (Array2<f64>, Array2<f64>) {
     (x, y)
 }
 
-#[test]
-#[ignore]
 fn timing_gcmi_and_ksg() {
     let (x, y) = system(100_000);
     let xy = ndarray::concatenate(ndarray::Axis(1), &[x.view(), y.view()]).unwrap();
@@ -60,8 +59,6 @@ fn timing_gcmi_and_ksg() {
     eprintln!("  KSG1 = {:.4}", e.mi);
 }
 
-#[test]
-#[ignore]
 fn timing_isx_pid() {
     let mut r = common::rng(7);
     let n = 100_000;
@@ -78,4 +75,9 @@ fn timing_isx_pid() {
         pid.decompose(s1.view(), s2.view(), t.view()).unwrap()
     });
     eprintln!("  atoms {:?}", res.atoms);
+}
+
+fn main() {
+    timing_gcmi_and_ksg();
+    timing_isx_pid();
 }

@@ -1,5 +1,6 @@
-//! Phase timings of the KSG pipeline (not a test of values; run by hand):
-//! `cargo test -p knn-estimators --release --test timing -- --ignored --nocapture`
+//! Phase timings of the KSG pipeline (a measurement, not a test; run by hand):
+//! `cargo run -p knn-estimators --release --example timing`
+#[path = "../tests/common/mod.rs"]
 mod common;
 
 use std::time::Instant;
@@ -16,8 +17,6 @@ fn cpu() -> f64 {
     (ticks(11) + ticks(12)) / 100.0
 }
 
-#[test]
-#[ignore]
 fn ksg_phase_timings() {
     for (n, d) in [(100_000usize, 5usize), (100_000, 1)] {
         let mut r = common::rng(1);
@@ -41,8 +40,6 @@ fn ksg_phase_timings() {
     }
 }
 
-#[test]
-#[ignore]
 fn ksg_full_timing() {
     let n = 100_000;
     let d = 5;
@@ -58,4 +55,9 @@ fn ksg_full_timing() {
         t.elapsed().as_secs_f64(),
         cpu() - c0
     );
+}
+
+fn main() {
+    ksg_phase_timings();
+    ksg_full_timing();
 }
