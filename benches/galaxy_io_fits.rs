@@ -5,11 +5,13 @@
 //!
 //! `cargo bench --bench galaxy_io_fits`
 //!
-//! Cases: a 4096 x 4096 f32 image; a 200 000-row table (4 x 5E array columns, K, D);
-//! the SDSS bz2 u-band frame and the photoObj catalog (when the reference data exist).
+//! Cases: a 4096 x 4096 f32 image; a 4096 x 4096 i16 image with BSCALE/BZERO/BLANK
+//! (decoded to scaled f32); a 200 000-row table (4 x 5E array columns, K, D), all columns
+//! decoded together (`Table::read_all_columns`); the SDSS bz2 u-band frame and the photoObj
+//! catalog (when the reference data exist).
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use galaxy_io::fits::{ColumnData, FitsFile, FitsWriter, TableColumn};
+use galaxy_io::fits::{Card, ColumnData, FitsFile, FitsWriter, TableColumn};
 use ndarray::{Array2, ArrayD, IxDyn};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -26,8 +28,8 @@ fn read_all(p: &Path) -> usize {
             }
             galaxy_io::fits::HduKind::BinTable => {
                 let t = f.table(h.index).expect("table");
-                for i in 0..t.columns.len() {
-                    n += t.column_at(i).expect("column").data.rows();
+                for c in t.read_all_columns().expect("columns") {
+                    n += c.data.rows();
                 }
             }
             _ => {}
@@ -52,6 +54,16 @@ fn bench(c: &mut Criterion) {
     let a = ArrayD::from_shape_fn(IxDyn(&[4096, 4096]), |_| rng.random::<f32>());
     let mut w = FitsWriter::create(&img).expect("create");
     w.write_image(a.view(), &[]).expect("write");
+    w.finish().expect("finish");
+    let img16 = dir.path().join("image_4096x4096_i16_scaled.fits");
+    let a = ArrayD::from_shape_fn(IxDyn(&[4096, 4096]), |_| rng.random::<i16>());
+    let mut w = FitsWriter::create(&img16).expect("create");
+    let cards = [
+        Card::new("BSCALE", 0.5, ""),
+        Card::new("BZERO", 100.0, ""),
+        Card::new("BLANK", -32768i64, ""),
+    ];
+    w.write_image(a.view(), &cards).expect("write");
     w.finish().expect("finish");
     let tab = dir.path().join("table_200k_rows.fits");
     let n = 200_000;
@@ -85,6 +97,9 @@ fn bench(c: &mut Criterion) {
     g.sample_size(10);
     g.bench_function("image_4096x4096_f32", |b| {
         b.iter(|| black_box(read_all(&img)))
+    });
+    g.bench_function("image_4096x4096_i16_scaled", |b| {
+        b.iter(|| black_box(read_all(&img16)))
     });
     g.bench_function("table_200k_rows", |b| b.iter(|| black_box(read_all(&tab))));
     if let Some(d) = reference_dir() {

@@ -17,7 +17,9 @@ the same summary computed by astropy:
 It also writes a matrix of tile-compressed images with astropy (every algorithm, BITPIX,
 tile shape, quantize method, with NaNs and zeros) into a temporary folder and compares them.
 
-HCOMPRESS_1 / PLIO_1 / random-groups HDUs pass if we report `unsupported` or equal data.
+HCOMPRESS_1 and PLIO_1 images are decoded and compared like the others (an `unsupported`
+answer, e.g. HCOMPRESS with SMOOTH != 0, would also pass: never wrong data); random-groups
+HDUs are `unsupported`.
 Files (or HDUs) that astropy itself cannot read are listed and skipped.
 
 Usage:

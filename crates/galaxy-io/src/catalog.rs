@@ -702,6 +702,7 @@ impl Catalog {
             let unit = col.info.unit.clone().filter(|u| !u.is_empty());
             let cc = match col.data {
                 ColumnData::Float(a) => CatColumn::f64_array(name, a),
+                ColumnData::Float32(a) => CatColumn::f64_array(name, a.mapv(|x| x as f64)),
                 ColumnData::Int { values, null } => {
                     let mut c = CatColumn::i64_array(name, values);
                     c.mask = null;

@@ -117,6 +117,9 @@ fn seeds() -> &'static Vec<Vec<u8>> {
             "gzip2_i32_3d_tiles2x5x4.fits",
             "rice_f32_dither1_nan.fits",
             "gzip2_f64_lossless.fits",
+            "hcompress_i32_tiles53x10.fits",
+            "hcompress_f32_scale.fits",
+            "plio_i16_tiles16x8.fits",
         ] {
             out.push(std::fs::read(fx.join(name)).unwrap());
         }

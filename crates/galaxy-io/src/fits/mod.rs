@@ -155,9 +155,9 @@ impl Source {
 
 /// A FITS file with every HDU located.
 ///
-/// Plain files are not read into memory at open: only the headers are, and each data unit
-/// is read when an image or table is requested. Whole-file `.gz` / `.bz2` files are
-/// decompressed into memory at open.
+/// Plain files larger than 4 MiB are not read into memory at open: only the headers are,
+/// and each data unit is read when an image or table is requested. Smaller files and
+/// whole-file `.gz` / `.bz2` files are read (decompressed) into memory at open.
 #[derive(Debug, Clone)]
 pub struct FitsFile {
     name: String,
@@ -189,6 +189,9 @@ pub fn decompress_whole_file(bytes: Vec<u8>, name: &str) -> Result<Vec<u8>> {
     Ok(bytes)
 }
 
+/// Plain files up to this size are read whole at open.
+const SMALL_FILE: usize = 4 << 20;
+
 /// Byte length of the header starting at `b` (whole 2880-byte blocks up to and including
 /// the one holding END), if `b` holds an END card.
 fn header_len(b: &[u8]) -> Option<usize> {
@@ -209,16 +212,19 @@ impl FitsFile {
     ///
     /// Fails only if the file cannot be read or its primary header is unusable; problems in
     /// later HDUs are reported by [`FitsFile::structure_error`] and by the per-HDU readers.
-    /// A plain file is not read into memory: its headers are, and the data units are read
-    /// on request.
+    /// A plain file larger than 4 MiB is not read into memory: its headers are, and the data
+    /// units are read on request (the file stays open while the `FitsFile` or a [`Table`]
+    /// of it lives). Smaller files are read whole and closed.
     pub fn open(path: impl AsRef<Path>) -> Result<FitsFile> {
         let path = path.as_ref();
         let name = path.display().to_string();
         let disk = source::DiskFile::open(path)?;
         let head = disk.read_bytes(0, disk.len().min(3))?;
-        if head.starts_with(&[0x1f, 0x8b]) || head.starts_with(b"BZh") {
+        let compressed = head.starts_with(&[0x1f, 0x8b]) || head.starts_with(b"BZh");
+        if compressed || disk.len() <= SMALL_FILE {
+            // read whole (and close the file): one read, no handle kept open
+            let bytes = disk.read_bytes(0, disk.len())?;
             drop(disk);
-            let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
             let bytes = decompress_whole_file(bytes, &name)?;
             return Self::from_bytes(bytes, &name);
         }

@@ -174,8 +174,12 @@ pub enum ColumnData {
         /// True where the raw value equals TNULL.
         null: Array2<bool>,
     },
-    /// Reals (E, D, or integers with non-integral scaling); NaN = missing (TNULL included).
+    /// Reals (D, E with TSCAL/TZERO, or integers with non-integral scaling); NaN = missing
+    /// (TNULL included).
     Float(Array2<f64>),
+    /// `E` columns without TSCAL/TZERO: the stored single-precision values (half the memory
+    /// of [`ColumnData::Float`]); NaN = missing. [`ColumnData::to_f64`] widens them.
+    Float32(Array2<f32>),
     /// Complex (C, M): rows x repeat x 2 (re, im).
     Complex(Array3<f64>),
     /// Strings (rows x strings per row; one per row unless TDIM splits them).
@@ -227,6 +231,7 @@ impl ColumnData {
             ColumnData::Int { values, .. } => values.nrows(),
             ColumnData::UInt64 { values, .. } => values.nrows(),
             ColumnData::Float(v) => v.nrows(),
+            ColumnData::Float32(v) => v.nrows(),
             ColumnData::Complex(v) => v.shape()[0],
             ColumnData::Str(v) => v.nrows(),
             ColumnData::VarLen(v) => v.len(),
@@ -241,6 +246,7 @@ impl ColumnData {
             ColumnData::Int { .. } => "integer",
             ColumnData::UInt64 { .. } => "uint64",
             ColumnData::Float(_) => "real",
+            ColumnData::Float32(_) => "real (single precision)",
             ColumnData::Complex(_) => "complex",
             ColumnData::Str(_) => "string",
             ColumnData::VarLen(_) => "variable-length",
@@ -262,6 +268,7 @@ impl ColumnData {
                 .and(null)
                 .map_collect(|&v, &n| if n { f64::NAN } else { v as f64 }),
             ColumnData::Float(v) => v.clone(),
+            ColumnData::Float32(v) => v.mapv(|x| x as f64),
             _ => return None,
         })
     }
@@ -316,6 +323,16 @@ impl ColumnData {
                 acc.missing += v.len() as u64 - count;
                 acc.fsum += sum;
             }
+            ColumnData::Float32(v) => {
+                acc.float = true;
+                let (count, sum) = match v.as_slice() {
+                    Some(s) => nan_sum32(s),
+                    None => nan_sum32(&v.iter().copied().collect::<Vec<_>>()),
+                };
+                acc.count += count;
+                acc.missing += v.len() as u64 - count;
+                acc.fsum += sum;
+            }
             ColumnData::Complex(v) => {
                 acc.complex = true;
                 for pair in v.rows() {
@@ -358,6 +375,34 @@ fn nan_sum(v: &[f64]) -> (u64, f64) {
         if !x.is_nan() {
             count[k] += 1;
             sum[k] += x;
+        }
+    }
+    let s4 = [
+        sum[0] + sum[4],
+        sum[1] + sum[5],
+        sum[2] + sum[6],
+        sum[3] + sum[7],
+    ];
+    (count.iter().sum(), (s4[0] + s4[1]) + (s4[2] + s4[3]))
+}
+
+/// Count and sum (in f64) of the non-NaN single-precision values (as [`nan_sum`]).
+fn nan_sum32(v: &[f32]) -> (u64, f64) {
+    const L: usize = 8;
+    let mut count = [0u64; L];
+    let mut sum = [0.0f64; L];
+    let (chunks, rest) = v.as_chunks::<L>();
+    for c in chunks {
+        for k in 0..L {
+            let ok = !c[k].is_nan();
+            count[k] += ok as u64;
+            sum[k] += if ok { c[k] as f64 } else { 0.0 };
+        }
+    }
+    for (k, &x) in rest.iter().enumerate() {
+        if !x.is_nan() {
+            count[k] += 1;
+            sum[k] += x as f64;
         }
     }
     let s4 = [
@@ -1221,6 +1266,7 @@ enum Raw {
     },
     Int(Vec<i64>),
     Float(Vec<f64>),
+    Float32(Vec<f32>),
     Bits(Vec<bool>),
     /// Strings, `nstr` per row, each `w` characters wide.
     Str {
@@ -1235,6 +1281,7 @@ enum Sink<'a> {
     Bool(&'a mut [bool], &'a mut [bool]),
     Int(&'a mut [i64]),
     Float(&'a mut [f64]),
+    Float32(&'a mut [f32]),
     Bits(&'a mut [bool]),
     Str(&'a mut [String], usize, usize),
 }
@@ -1259,6 +1306,7 @@ fn fill_sink(elem: ElemType, c: &Cells, r0: usize, per_row: usize, sink: Sink) {
             }
             _ => fill_cells(c, r0, per_row, o, f64::from_be_bytes),
         },
+        Sink::Float32(o) => fill_cells(c, r0, per_row, o, f32::from_be_bytes),
         Sink::Bits(o) => {
             if per_row > 0 {
                 let cell = per_row.div_ceil(8);
@@ -1379,6 +1427,7 @@ fn decode_fixed_many(
                 null: vec![false; n],
             },
             ElemType::U8 | ElemType::I16 | ElemType::I32 | ElemType::I64 => Raw::Int(vec![0; n]),
+            ElemType::F32 if info.tscal == 1.0 && info.tzero == 0.0 => Raw::Float32(vec![0.0; n]),
             ElemType::F32 | ElemType::F64 => Raw::Float(vec![0.0; n]),
             ElemType::C64 | ElemType::C128 => {
                 Raw::Float(vec![0.0; n.checked_mul(2).ok_or_else(overflow)?])
@@ -1425,6 +1474,11 @@ fn decode_fixed_many(
                 };
                 for (b, o) in o.chunks_mut(chunk).enumerate() {
                     blocks[b].push((j, Sink::Float(o)));
+                }
+            }
+            Raw::Float32(o) => {
+                for (b, o) in o.chunks_mut(chunk).enumerate() {
+                    blocks[b].push((j, Sink::Float32(o)));
                 }
             }
             Raw::Bits(o) => {
@@ -1544,6 +1598,7 @@ fn finish(info: &ColumnInfo, per_row: usize, rows: usize, raw: Raw) -> Result<Co
             }
             ColumnData::Float(Array2::from_shape_vec(shape, v).map_err(map_err)?)
         }
+        Raw::Float32(v) => ColumnData::Float32(Array2::from_shape_vec(shape, v).map_err(map_err)?),
         Raw::Bits(v) => ColumnData::Bits(Array2::from_shape_vec(shape, v).map_err(map_err)?),
         Raw::Str { v, nstr, .. } => {
             ColumnData::Str(Array2::from_shape_vec((rows, nstr), v).map_err(map_err)?)

@@ -506,6 +506,15 @@ fn plan_column(c: &TableColumn) -> Result<Plan> {
             }
             mk(e, v.ncols())
         }
+        ColumnData::Float32(v) => {
+            let e = c.storage.unwrap_or(ElemType::F32);
+            if !matches!(e, ElemType::F32 | ElemType::F64) {
+                return Err(werr(format!(
+                    "column '{name}': real storage must be E or D"
+                )));
+            }
+            mk(e, v.ncols())
+        }
         ColumnData::Complex(v) => mk(ElemType::C128, v.shape()[1]),
         ColumnData::Str(v) => {
             let mut w = 1usize;
@@ -532,7 +541,7 @@ fn plan_column(c: &TableColumn) -> Result<Plan> {
                 (e, _) => e,
             };
             for r in rows {
-                if r.data_kind() != elem_family(elem) && r.rows() > 0 {
+                if elem_family(r.data_kind()) != elem_family(elem) && r.rows() > 0 {
                     return Err(werr(format!(
                         "column '{name}': variable-length rows of mixed types"
                     )));
@@ -573,6 +582,7 @@ impl ColumnData {
             ColumnData::Bits(_) => ElemType::Bit,
             ColumnData::Int { .. } | ColumnData::UInt64 { .. } => ElemType::I64,
             ColumnData::Float(_) => ElemType::F64,
+            ColumnData::Float32(_) => ElemType::F32,
             ColumnData::Complex(_) => ElemType::C128,
             ColumnData::Str(_) => ElemType::Char,
             ColumnData::VarLen(_) => ElemType::F64,
@@ -585,6 +595,7 @@ impl ColumnData {
             ColumnData::Int { values, .. } => values.len(),
             ColumnData::UInt64 { values, .. } => values.len(),
             ColumnData::Float(v) => v.len(),
+            ColumnData::Float32(v) => v.len(),
             ColumnData::Complex(v) => v.shape()[0] * v.shape()[1],
             ColumnData::Str(v) => v.iter().map(|s| s.len()).sum(),
             ColumnData::VarLen(v) => v.iter().map(|r| r.elements()).sum(),
@@ -657,6 +668,15 @@ fn encode_row(
                 }
             }
         }
+        ColumnData::Float32(v) => {
+            for &x in v.row(r) {
+                if elem == ElemType::F64 {
+                    out.extend_from_slice(&(x as f64).to_be_bytes());
+                } else {
+                    out.extend_from_slice(&x.to_be_bytes());
+                }
+            }
+        }
         ColumnData::Complex(v) => {
             for k in 0..v.shape()[1] {
                 out.extend_from_slice(&v[[r, k, 0]].to_be_bytes());
@@ -706,6 +726,7 @@ fn encode_cell(
                         ColumnData::Int { values, .. } => values.ncols() as u64,
                         ColumnData::UInt64 { values, .. } => values.ncols() as u64,
                         ColumnData::Float(v) => v.ncols() as u64,
+                        ColumnData::Float32(v) => v.ncols() as u64,
                         _ => 0,
                     };
                 }

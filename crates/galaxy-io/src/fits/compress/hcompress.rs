@@ -384,7 +384,8 @@ fn hinv(a: &mut [i64], nx: usize, ny: usize) -> Result<()> {
     if log2n > 60 {
         return Err(dec(format!("tile {nx} x {ny} too large")));
     }
-    let round = |v: i64, p: i64, m: i64, mask: i64| (v + if v >= 0 { p } else { m }) & mask;
+    let round =
+        |v: i64, p: i64, m: i64, mask: i64| v.wrapping_add(if v >= 0 { p } else { m }) & mask;
     let mut shift = 1u32;
     let mut bit0: i64 = 1 << (log2n - 1);
     let mut bit1 = bit0 << 1;
@@ -440,21 +441,33 @@ fn hinv(a: &mut [i64], nx: usize, ny: usize) -> Result<()> {
                 let hc = round(a[s10 + 1], prnd0, nrnd0, mask0);
                 // propagate bit 0 of hc to hx, hy
                 let lowbit0 = hc & bit0;
-                hx = if hx >= 0 { hx - lowbit0 } else { hx + lowbit0 };
-                hy = if hy >= 0 { hy - lowbit0 } else { hy + lowbit0 };
+                hx = if hx >= 0 {
+                    hx.wrapping_sub(lowbit0)
+                } else {
+                    hx.wrapping_add(lowbit0)
+                };
+                hy = if hy >= 0 {
+                    hy.wrapping_sub(lowbit0)
+                } else {
+                    hy.wrapping_add(lowbit0)
+                };
                 // propagate bits 0 and 1 of hc, hx, hy to h0
                 let lowbit1 = (hc ^ hx ^ hy) & bit1;
                 h0 = if h0 >= 0 {
-                    h0 + lowbit0 - lowbit1
+                    h0.wrapping_add(lowbit0 - lowbit1)
                 } else if lowbit0 == 0 {
-                    h0 + lowbit1
+                    h0.wrapping_add(lowbit1)
                 } else {
-                    h0 + (lowbit0 - lowbit1)
+                    h0.wrapping_add(lowbit0 - lowbit1)
                 };
-                a[s10 + 1] = (h0 + hx + hy + hc) >> shift;
-                a[s10] = (h0 + hx - hy - hc) >> shift;
-                a[s00 + 1] = (h0 - hx + hy - hc) >> shift;
-                a[s00] = (h0 - hx - hy + hc) >> shift;
+                // wrapping: corrupt coefficients give garbage, never a panic; valid tiles
+                // stay far from the i64 range
+                let (p, q) = (h0.wrapping_add(hx), h0.wrapping_sub(hx));
+                let (r, t) = (hy.wrapping_add(hc), hy.wrapping_sub(hc));
+                a[s10 + 1] = p.wrapping_add(r) >> shift;
+                a[s10] = p.wrapping_sub(r) >> shift;
+                a[s00 + 1] = q.wrapping_add(t) >> shift;
+                a[s00] = q.wrapping_sub(t) >> shift;
                 s00 += 2;
                 s10 += 2;
                 j += 2;
@@ -464,9 +477,13 @@ fn hinv(a: &mut [i64], nx: usize, ny: usize) -> Result<()> {
                 let h0 = a[s00];
                 let hx = round(a[s10], prnd1, nrnd1, mask1);
                 let lowbit1 = hx & bit1;
-                let h0 = if h0 >= 0 { h0 - lowbit1 } else { h0 + lowbit1 };
-                a[s10] = (h0 + hx) >> shift;
-                a[s00] = (h0 - hx) >> shift;
+                let h0 = if h0 >= 0 {
+                    h0.wrapping_sub(lowbit1)
+                } else {
+                    h0.wrapping_add(lowbit1)
+                };
+                a[s10] = h0.wrapping_add(hx) >> shift;
+                a[s00] = h0.wrapping_sub(hx) >> shift;
             }
             i += 2;
         }
@@ -478,9 +495,13 @@ fn hinv(a: &mut [i64], nx: usize, ny: usize) -> Result<()> {
                 let h0 = a[s00];
                 let hy = round(a[s00 + 1], prnd1, nrnd1, mask1);
                 let lowbit1 = hy & bit1;
-                let h0 = if h0 >= 0 { h0 - lowbit1 } else { h0 + lowbit1 };
-                a[s00 + 1] = (h0 + hy) >> shift;
-                a[s00] = (h0 - hy) >> shift;
+                let h0 = if h0 >= 0 {
+                    h0.wrapping_sub(lowbit1)
+                } else {
+                    h0.wrapping_add(lowbit1)
+                };
+                a[s00 + 1] = h0.wrapping_add(hy) >> shift;
+                a[s00] = h0.wrapping_sub(hy) >> shift;
                 s00 += 2;
                 j += 2;
             }

@@ -14,20 +14,23 @@ struct Bits<'a> {
 }
 
 impl<'a> Bits<'a> {
-    #[inline]
-    fn bit(&mut self) -> Option<u32> {
-        let byte = *self.b.get(self.pos >> 3)?;
-        let v = (byte >> (7 - (self.pos & 7))) & 1;
-        self.pos += 1;
-        Some(v as u32)
-    }
+    /// The next `n` bits (n <= 32), most significant first, from one 8-byte window.
     #[inline]
     fn bits(&mut self, n: u32) -> Option<u64> {
-        let mut v = 0u64;
-        for _ in 0..n {
-            v = (v << 1) | self.bit()? as u64;
+        if n == 0 {
+            return Some(0);
         }
-        Some(v)
+        let end = self.pos + n as usize;
+        if end > self.b.len() * 8 {
+            return None;
+        }
+        let byte = self.pos >> 3;
+        let off = (self.pos & 7) as u32;
+        let mut w = [0u8; 8];
+        let avail = (self.b.len() - byte).min(8);
+        w[..avail].copy_from_slice(&self.b[byte..byte + avail]);
+        self.pos = end;
+        Some((u64::from_be_bytes(w) << off) >> (64 - n))
     }
     /// Count zero bits before the next 1 bit (consumes the 1).
     #[inline]
@@ -79,7 +82,15 @@ pub fn decode(input: &[u8], npix: usize, bytepix: usize, blocksize: usize) -> Re
             input.len()
         )));
     }
-    let mut out = Vec::with_capacity(npix);
+    // reinterpret in the pixel width (signed for 2 and 4 bytes)
+    let conv = |v: u64| -> i64 {
+        match bytepix {
+            1 => v as i64,
+            2 => v as u16 as i16 as i64,
+            _ => v as u32 as i32 as i64,
+        }
+    };
+    let mut out: Vec<i64> = Vec::with_capacity(npix);
     let mut last: u64 = 0;
     for &b in &input[..bytepix] {
         last = (last << 8) | b as u64;
@@ -97,9 +108,7 @@ pub fn decode(input: &[u8], npix: usize, bytepix: usize, blocksize: usize) -> Re
         let fs = bits.bits(fsbits).ok_or_else(short)? as i64 - 1;
         let n = blocksize.min(npix - out.len());
         if fs < 0 {
-            for _ in 0..n {
-                out.push(last);
-            }
+            out.extend(std::iter::repeat_n(conv(last), n));
         } else if fs == fsmax {
             for _ in 0..n {
                 let diff = bits.bits(bbits).ok_or_else(short)?;
@@ -109,7 +118,7 @@ pub fn decode(input: &[u8], npix: usize, bytepix: usize, blocksize: usize) -> Re
                     !(diff >> 1) & mask
                 };
                 last = last.wrapping_add(d) & mask;
-                out.push(last);
+                out.push(conv(last));
             }
         } else {
             for _ in 0..n {
@@ -122,19 +131,11 @@ pub fn decode(input: &[u8], npix: usize, bytepix: usize, blocksize: usize) -> Re
                     !(diff >> 1) & mask
                 };
                 last = last.wrapping_add(d) & mask;
-                out.push(last);
+                out.push(conv(last));
             }
         }
     }
-    // reinterpret in the pixel width
-    Ok(out
-        .into_iter()
-        .map(|v| match bytepix {
-            1 => v as i64,
-            2 => v as u16 as i16 as i64,
-            _ => v as u32 as i32 as i64,
-        })
-        .collect())
+    Ok(out)
 }
 
 #[cfg(test)]
