@@ -111,76 +111,64 @@ fn finite_rows(values: &Array2<f64>) -> Array2<f64> {
     values.select(Axis(0), &keep)
 }
 
-/// PC with Fisher-z and tiers over scalar nodes, compared with the truth CPDAG when given.
-pub fn pc_fisher_z(
-    label: &str,
-    values: &Array2<f64>,
-    names: &[String],
-    alpha: f64,
-    truth: Option<&MixedGraph>,
-) -> Result<DiscoveryRun> {
-    let values = finite_rows(values);
-    let ds = Dataset::new(values.clone(), names.to_vec())?;
-    let test = FisherZ::new(&ds)?;
-    let pc = PcParams::new()
-        .alpha(alpha)
-        .knowledge(Some(tiers(names, None)))
-        .check()?;
-    let res = pc.run(&test, names)?;
-    let vs_truth = match truth {
-        Some(t) => Some(compare(&res.graph, &dag_to_cpdag(t)?)?),
-        None => None,
-    };
-    Ok(DiscoveryRun {
-        label: label.into(),
-        algorithm: "PC-stable".into(),
-        test: "Fisher-z".into(),
-        alpha,
-        n_samples: values.nrows(),
-        nodes: names.to_vec(),
-        edges: named_edges(&res.graph),
-        vs_truth,
-        graph: res.graph,
-    })
+/// Which search a Fisher-z run uses.
+#[derive(Clone, Copy, Debug)]
+pub enum Search {
+    /// PC-stable, scored against the CPDAG of the reference DAG.
+    Pc,
+    /// FCI with the depth and path-length limits below, scored against the reference PAG.
+    Fci,
 }
 
 /// Depth and Possible-D-SEP path-length limits of the FCI runs.
 pub const FCI_DEPTH: usize = 3;
 pub const FCI_MAX_PATH: usize = 3;
 
-/// FCI with Fisher-z and tiers over the observed nodes only (the truth DAG's latent nodes hidden),
-/// compared with the true PAG when given.
-pub fn fci_fisher_z(
+/// PC or FCI with Fisher-z and tiers over scalar nodes, compared with the reference graph when
+/// given (the truth DAG for PC, whose CPDAG is the target; the true PAG for FCI).
+pub fn fisher_z_run(
+    search: Search,
     label: &str,
     values: &Array2<f64>,
     names: &[String],
     alpha: f64,
-    truth_pag: Option<&MixedGraph>,
+    reference: Option<&MixedGraph>,
 ) -> Result<DiscoveryRun> {
     let values = finite_rows(values);
     let ds = Dataset::new(values.clone(), names.to_vec())?;
     let test = FisherZ::new(&ds)?;
-    let fci = FciParams::new()
-        .alpha(alpha)
-        .depth(Some(FCI_DEPTH))
-        .max_path_length(Some(FCI_MAX_PATH))
-        .knowledge(Some(tiers(names, None)))
-        .check()?;
-    let res = fci.run(&test, names)?;
-    let vs_truth = match truth_pag {
-        Some(t) => Some(compare(&res.graph, t)?),
-        None => None,
+    let knowledge = Some(tiers(names, None));
+    let (graph, algorithm, target) = match search {
+        Search::Pc => {
+            let pc = PcParams::new().alpha(alpha).knowledge(knowledge).check()?;
+            let target = reference.map(dag_to_cpdag).transpose()?;
+            (pc.run(&test, names)?.graph, "PC-stable".to_string(), target)
+        }
+        Search::Fci => {
+            let fci = FciParams::new()
+                .alpha(alpha)
+                .depth(Some(FCI_DEPTH))
+                .max_path_length(Some(FCI_MAX_PATH))
+                .knowledge(knowledge)
+                .check()?;
+            (
+                fci.run(&test, names)?.graph,
+                format!("FCI (depth {FCI_DEPTH}, path length {FCI_MAX_PATH})"),
+                reference.cloned(),
+            )
+        }
     };
+    let vs_truth = target.map(|t| compare(&graph, &t)).transpose()?;
     Ok(DiscoveryRun {
         label: label.into(),
-        algorithm: format!("FCI (depth {FCI_DEPTH}, path length {FCI_MAX_PATH})"),
+        algorithm,
         test: "Fisher-z".into(),
         alpha,
         n_samples: values.nrows(),
         nodes: names.to_vec(),
-        edges: named_edges(&res.graph),
+        edges: named_edges(&graph),
         vs_truth,
-        graph: res.graph,
+        graph,
     })
 }
 
@@ -493,9 +481,17 @@ pub fn discovery(
                 .check()?
                 .generate_catalog()?;
             let all = dag.node_values(&cat)?;
-            let pc = pc_fisher_z("unselected population", &all, &names, alpha, Some(truth))?;
+            let pc = fisher_z_run(
+                Search::Pc,
+                "unselected population",
+                &all,
+                &names,
+                alpha,
+                Some(truth),
+            )?;
             let pag = truth_pag(truth, &observed)?;
-            let fci = fci_fisher_z(
+            let fci = fisher_z_run(
+                Search::Fci,
                 "unselected population, observed nodes",
                 &all.select(Axis(1), &obs_idx),
                 &observed,
@@ -509,7 +505,8 @@ pub fn discovery(
             (None, None, None)
         }
     };
-    let selected = pc_fisher_z(
+    let selected = fisher_z_run(
+        Search::Pc,
         "flux-limited sample (r < 17.77)",
         &values,
         &names,

@@ -117,9 +117,11 @@ pub fn from_mock(n: usize, seed: u64, bin: usize) -> anyhow_like::Result<(Study,
 }
 
 /// Builds a study from images (nanomaggies, galaxy x band x H x W), catalog columns, classes and
-/// splits: bins the images `bin` x `bin` (1, 2, 4, ...: means of pixel blocks, so that values keep
-/// the scale of the study's native 0.396" pixels, which the sign-log rescaling and the networks'
-/// initialisation expect) and flux-normalises them with the study's percentiles.
+/// splits: bins the images `bin` x `bin` (1, 2, 4, ...) and flux-normalises them with the study's
+/// percentiles. Raw images are block means, so that values keep the scale of the study's native
+/// 0.396" pixels (nanomaggies per pixel), which the sign-log rescaling was designed for; normalised
+/// images are block sums divided by the Petrosian flux, the fraction of the galaxy's light in each
+/// (binned) pixel, so that a stamp sums to about 1 at any binning.
 pub fn study_from_parts(
     source: String,
     images: &Array4<f32>,
@@ -133,13 +135,14 @@ pub fn study_from_parts(
             "image binning factor {bin} is not a power of two"
         )));
     }
-    let mut images = images.clone();
+    let mut sums = images.clone();
     for _ in 0..bin.trailing_zeros() {
-        images = bin2x2(images.view(), BinMode::Mean)?;
+        sums = bin2x2(sums.view(), BinMode::Sum)?;
     }
+    let pixels = (bin * bin) as f32;
     let mut study = Study {
         source,
-        images: Some(images),
+        images: Some(sums.mapv(|v| v / pixels)),
         images_norm: None,
         columns,
         classes,
@@ -150,7 +153,7 @@ pub fn study_from_parts(
     if n_bands == BANDS.len() && flux_names.iter().all(|c| study.has(c)) {
         let flux = study.matrix(&flux_names)?;
         let norm = FluxNormParams::default().check()?.fit(flux.view())?;
-        let mut x = study.images.clone().expect("images were just set");
+        let mut x = sums;
         norm.apply(&mut x, flux.view())?;
         study.images_norm = Some(x);
     }

@@ -2,7 +2,7 @@
 //! real data) and writes a report a scientist can read.
 //!
 //! ```sh
-//! cargo run --release --example reproduce_paper                 # the default study, ~15 min on 2 cores
+//! cargo run --release --example reproduce_paper                 # the default study, ~13 min on 2 cores
 //! cargo run --release --example reproduce_paper -- --quick      # a smoke test (no scientific claims)
 //! cargo run --release --example reproduce_paper -- --survey DIR # a survey directory from real data
 //! ```
@@ -94,7 +94,7 @@ fn plan(args: &Args) -> RunPlan {
         )
     } else {
         (
-            "default", 20000, 20000, 1000, 3000, 600, 600, 100, 2000, 200,
+            "default", 20000, 20000, 1000, 3000, 600, 400, 100, 2000, 200,
         )
     };
     RunPlan {

@@ -446,7 +446,8 @@ pub fn write(
         "Density models trained {} steps (photometry MLPs, batch 128) and {} steps (image CNNs, \
          batch {}); contrastive models {} and {} steps; preset `{}`, Adam at a learning rate of {} \
          divided by 5 at two thirds of each run; batches drawn with replacement; images binned \
-         {b}x{b} (block means) to {side}x{side}.",
+         {b}x{b} to {side}x{side} (raw images as block means, normalised images as block sums \
+         over the Petrosian flux).",
         t.density_steps_mlp,
         t.density_steps_cnn,
         t.density_batch_cnn,

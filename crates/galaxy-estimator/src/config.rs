@@ -125,9 +125,9 @@ pub struct ImageEncoderConfig {
     /// Width of the dense ReLU layer before the latent (1024).
     pub dense: usize,
     /// Also pass the additional inputs through their own LeakyReLU MLP (`layers` x `width`, then
-    /// a linear layer of `width`) and feed its output to that dense layer beside the flattened
-    /// image features (late fusion; `None`, the study's design, adds them to the stem only). It
-    /// lets a CPU-sized run learn catalog inputs as fast as a photometry MLP does.
+    /// a linear layer of `width`) whose output joins that dense layer's output as input to the
+    /// latent layer (late fusion; `None`, the study's design, adds them to the stem only). It lets
+    /// a CPU-sized run learn catalog inputs as fast as a photometry MLP does.
     #[serde(default)]
     pub additional_branch: Option<MlpConfig>,
 }

@@ -122,12 +122,12 @@ impl ImageEncoder {
             (Some(_), Some(m)) => m.width,
             _ => 0,
         };
-        let flat = h * w * cin + branch_width;
+        let flat = h * w * cin;
         let dense = Dense::new(init, "enc.dense", flat, e.dense, Activation::Relu)?;
         let latent = Dense::new(
             init,
             "enc.latent",
-            e.dense,
+            e.dense + branch_width,
             cfg.latent_dim(),
             Activation::Linear,
         )?;
@@ -180,10 +180,10 @@ impl ImageEncoder {
             y = t.forward(&y)?;
         }
         y = ops::avg_pool_same2(&y)?;
-        let mut y = y.flatten_from(1)?;
+        let mut y = self.dense.forward(&y.flatten_from(1)?)?;
         if let (Some(b), Some(a)) = (&self.branch, a) {
             y = Tensor::cat(&[&y, &b.forward(a)?], 1)?;
         }
-        self.latent.forward(&self.dense.forward(&y)?)
+        self.latent.forward(&y)
     }
 }

@@ -56,8 +56,8 @@ fn preset_parameter_counts() {
         + block(16)
         + 2 * block(48)
         + conv(3, 48, 32)
-        + dense(2 * 2 * 32 + 64, 128)
-        + dense(128, 16)
+        + dense(2 * 2 * 32, 128)
+        + dense(128 + 64, 16)
         // the late-fusion branch of the additional inputs: 4 x 64 LeakyReLU, then linear 64
         + dense(1, 64)
         + 3 * dense(64, 64)
