@@ -36,17 +36,6 @@ use causal_search::data::Dataset;
 use causal_search::io::causal_learn;
 use causal_search::search::fci::FciParams;
 
-fn matrix(text: &str) -> Vec<Vec<i64>> {
-    text.lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| {
-            l.split_whitespace()
-                .map(|v| v.parse::<f64>().unwrap() as i64)
-                .collect()
-        })
-        .collect()
-}
-
 fn edge_text(m: &[Vec<i64>], names: &[String], i: usize, j: usize) -> String {
     if m[i][j] == 0 {
         return format!("{} none {}", names[i], names[j]);
@@ -76,8 +65,8 @@ fn compare(data: &std::path::Path, expected: &str) -> (Vec<String>, Vec<(String,
         .unwrap()
         .run(&test, &names)
         .unwrap();
-    let ours = matrix(&causal_learn::to_string(&res.graph));
-    let theirs = matrix(expected);
+    let ours = common::int_matrix(&causal_learn::to_string(&res.graph));
+    let theirs = common::int_matrix(expected);
     let mut diffs = Vec::new();
     let mut removed = Vec::new();
     for i in 0..names.len() {

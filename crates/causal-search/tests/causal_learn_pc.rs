@@ -34,19 +34,8 @@ fn run_pc_matrix(
     causal_learn::to_string(&res.graph)
 }
 
-fn normalise(text: &str) -> Vec<Vec<i64>> {
-    text.lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| {
-            l.split_whitespace()
-                .map(|v| v.parse::<f64>().unwrap() as i64)
-                .collect()
-        })
-        .collect()
-}
-
 fn assert_same_matrix(ours: &str, stored: &str, what: &str) {
-    let (a, b) = (normalise(ours), normalise(stored));
+    let (a, b) = (common::int_matrix(ours), common::int_matrix(stored));
     if a != b {
         let mut diffs = Vec::new();
         for i in 0..a.len() {

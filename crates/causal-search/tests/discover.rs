@@ -11,17 +11,6 @@ use causal_search::data::Dataset;
 use causal_search::discover::{DiscoverOptions, discover};
 use causal_search::search::fci::FciParams;
 
-fn numbers(text: &str) -> Vec<Vec<i64>> {
-    text.lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| {
-            l.split_whitespace()
-                .map(|v| v.parse::<f64>().unwrap() as i64)
-                .collect()
-        })
-        .collect()
-}
-
 /// A small linear-Gaussian data file: a -> b -> c, d independent.
 fn small_file() -> tempfile::NamedTempFile {
     let mut f = tempfile::NamedTempFile::new().unwrap();
@@ -56,7 +45,7 @@ fn pc_defaults_reproduce_causal_learn() {
     let stored = common::read(
         &root.join("TestData/benchmark_returned_results/linear_10_pc_fisherz_0.05_stable_0_2.txt"),
     );
-    assert_eq!(numbers(&out.text), numbers(&stored));
+    assert_eq!(common::int_matrix(&out.text), common::int_matrix(&stored));
     assert_eq!(out.n_possible_dsep_tests, None);
     assert!(out.n_skeleton_tests > 0);
 }

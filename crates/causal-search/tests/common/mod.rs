@@ -30,3 +30,16 @@ pub fn data_dir(sub: &str) -> Option<PathBuf> {
 pub fn read(path: &std::path::Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
+
+/// A causal-learn matrix printed as text (whitespace-separated numbers, one row per line) as
+/// integer rows; blank lines are skipped.
+pub fn int_matrix(text: &str) -> Vec<Vec<i64>> {
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            l.split_whitespace()
+                .map(|v| v.parse::<f64>().unwrap() as i64)
+                .collect()
+        })
+        .collect()
+}
