@@ -3,6 +3,7 @@
 
 use info_decomp::aggregate::{BinSummary, GroupSummary};
 use info_decomp::aggregate::{Bootstrap, by_bins, by_group};
+use info_decomp::mi::copula::copnorm;
 use info_decomp::mi::{Estimator, MiParams};
 use info_decomp::network::{Bins, NetworkParams};
 use info_decomp::pid::{Atoms, LocalAtoms};
@@ -205,9 +206,9 @@ pub fn cross_check(
     let x12 = ndarray::concatenate(Axis(1), &[x1s.view(), x2s.view()])
         .map_err(|e| Error(e.to_string()))?;
     let ys = y.select(Axis(0), &idx);
-    // The Gaussian copula sees only ranks: a column whose rank scores are a linear function of the
-    // others' (e.g. the mock's magnitude errors, monotone in flux and size) makes its covariance
-    // singular and carries no further copula information, so it is left out.
+    // The Gaussian copula sees only normal scores of ranks: a column whose scores are a linear
+    // function of the others' (e.g. the mock's magnitude errors, monotone in flux) makes the
+    // covariance singular and carries no further copula information, so it is left out.
     let (x1s, x2s, x12) = if estimator == Estimator::Gcmi {
         let pick = |m: Array2<f64>| {
             let keep = copula_independent_columns(&m);
@@ -237,34 +238,17 @@ pub fn cross_check(
     })
 }
 
-/// Columns of `m` whose rank scores are linearly independent of the earlier kept columns' (greedy
-/// Gram-Schmidt on centred average ranks; relative residual variance above 1e-9).
+/// Columns of `m` whose copula normal scores (`copnorm`, what the Gaussian-copula estimator sees)
+/// are linearly independent of the earlier kept columns' (greedy Gram-Schmidt on the centred
+/// scores; relative residual variance above 1e-9).
 fn copula_independent_columns(m: &Array2<f64>) -> Vec<usize> {
-    let n = m.nrows();
-    let ranks = |j: usize| -> Vec<f64> {
-        let mut order: Vec<usize> = (0..n).collect();
-        order.sort_by(|&a, &b| m[[a, j]].total_cmp(&m[[b, j]]));
-        let mut r = vec![0.0; n];
-        let mut i = 0;
-        while i < n {
-            let mut k = i;
-            while k + 1 < n && m[[order[k + 1], j]] == m[[order[i], j]] {
-                k += 1;
-            }
-            let avg = (i + k) as f64 / 2.0;
-            for &o in &order[i..=k] {
-                r[o] = avg;
-            }
-            i = k + 1;
-        }
-        let mean = r.iter().sum::<f64>() / n.max(1) as f64;
-        r.iter().map(|v| v - mean).collect()
-    };
+    let scores = copnorm(m.view());
     let dot = |a: &[f64], b: &[f64]| a.iter().zip(b).map(|(x, y)| x * y).sum::<f64>();
     let mut basis: Vec<Vec<f64>> = Vec::new();
     let mut keep = Vec::new();
-    for j in 0..m.ncols() {
-        let mut v = ranks(j);
+    for (j, col) in scores.columns().into_iter().enumerate() {
+        let mean = col.mean().unwrap_or(0.0);
+        let mut v: Vec<f64> = col.iter().map(|x| x - mean).collect();
         let norm0 = dot(&v, &v);
         if norm0 == 0.0 {
             continue;

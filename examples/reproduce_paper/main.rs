@@ -114,7 +114,6 @@ fn plan(args: &Args) -> RunPlan {
             validations: if paper { 0 } else { 20 },
             keep_best: !paper,
             seed: args.seed,
-            gpu: args.gpu,
         },
         local_k: k,
         local_k_max: kmax,
@@ -173,6 +172,10 @@ fn run(args: &Args) -> Result<()> {
     };
 
     let mut skipped: Vec<String> = Vec::new();
+    let (device, why) = galaxy_estimator::device::select_device(args.gpu);
+    if let Some(why) = why {
+        eprintln!("--gpu: {why}");
+    }
     // 2. density models
     let mut density: Vec<ModelResult> = Vec::new();
     for (i, set) in density_sets().iter().enumerate() {
@@ -191,6 +194,7 @@ fn run(args: &Args) -> Result<()> {
             set,
             Mode::Density,
             &plan.train,
+            &device,
             100 + i as u64,
         )?);
     }
@@ -207,6 +211,7 @@ fn run(args: &Args) -> Result<()> {
             set,
             Mode::Contrastive,
             &plan.train,
+            &device,
             200 + i as u64,
         )?);
     }

@@ -1,6 +1,7 @@
 //! The study's input sets and models (METHOD.md section 2): which columns or images each model reads,
 //! training (density and contrastive) and prediction on every galaxy.
 
+use galaxy_estimator::candle_core::Device;
 use galaxy_estimator::config::{InputSpec, Mode, ModelConfig, Preset, TrainConfig};
 use galaxy_estimator::data::{Inputs, Splits};
 use galaxy_estimator::infer::{PredictOptions, predict};
@@ -224,8 +225,6 @@ pub struct TrainPlan {
     pub keep_best: bool,
     /// Base seed.
     pub seed: u64,
-    /// Train on CUDA device 0 when available.
-    pub gpu: bool,
 }
 
 /// What a trained model gives the analyses.
@@ -280,6 +279,7 @@ pub fn run_model(
     set: &InputSet,
     mode: Mode,
     plan: &TrainPlan,
+    device: &Device,
     seed_offset: u64,
 ) -> Result<ModelResult> {
     let target_name = "lgm_tot_p50".to_string();
@@ -373,13 +373,7 @@ pub fn run_model(
         y.view(),
         &splits,
         &TrainOptions {
-            device: {
-                let (device, why) = galaxy_estimator::device::select_device(plan.gpu);
-                if let Some(why) = why {
-                    eprintln!("{}: {why}", set.label);
-                }
-                device
-            },
+            device: device.clone(),
             ..TrainOptions::default()
         },
     )?;

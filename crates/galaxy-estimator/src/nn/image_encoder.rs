@@ -106,21 +106,20 @@ impl ImageEncoder {
             format!("{h}x{w}x{cin}"),
             0,
         );
-        let branch = match (&e.additional_branch, cfg.additional) {
-            (Some(m), a) if a > 0 => Some(Mlp::new(
-                init,
-                "enc.addmlp",
-                a,
-                m.layers,
+        let (branch, branch_width) = match (&e.additional_branch, cfg.additional) {
+            (Some(m), a) if a > 0 => (
+                Some(Mlp::new(
+                    init,
+                    "enc.addmlp",
+                    a,
+                    m.layers,
+                    m.width,
+                    m.width,
+                    Activation::LeakyRelu(cfg.leaky_slope),
+                )?),
                 m.width,
-                m.width,
-                Activation::LeakyRelu(cfg.leaky_slope),
-            )?),
-            _ => None,
-        };
-        let branch_width = match (&branch, &e.additional_branch) {
-            (Some(_), Some(m)) => m.width,
-            _ => 0,
+            ),
+            _ => (None, 0),
         };
         let flat = h * w * cin;
         let dense = Dense::new(init, "enc.dense", flat, e.dense, Activation::Relu)?;

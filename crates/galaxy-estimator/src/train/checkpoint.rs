@@ -219,10 +219,15 @@ fn assign(
     Ok(out)
 }
 
-pub(crate) fn load_weights_into(net: &Network, dir: &Path, hash: Option<&str>) -> Result<()> {
+/// The weights stored in `dir` (checked against `hash` when given), in `net`'s parameter order.
+fn stored_weights(net: &Network, dir: &Path, hash: Option<&str>) -> Result<Vec<Tensor>> {
     let p = dir.join(MODEL_FILE);
     let map = load_tensors(&p, net.device(), hash)?;
-    let ts = assign(net, &map, &p, "")?;
+    assign(net, &map, &p, "")
+}
+
+pub(crate) fn load_weights_into(net: &Network, dir: &Path, hash: Option<&str>) -> Result<()> {
+    let ts = stored_weights(net, dir, hash)?;
     for ((_, var), t) in net.params().named().zip(ts) {
         var.set(&t)?;
     }
@@ -285,13 +290,7 @@ pub(crate) fn read_best(net: &Network, dir: &Path) -> Result<Option<(usize, f64,
     let rec: BestRecord =
         serde_json::from_slice(&bytes).map_err(|e| EstimatorError::ckpt(&p, e.to_string()))?;
     let state = read_state(dir)?;
-    let mp = dir.join(MODEL_FILE);
-    let map = load_tensors(
-        &mp,
-        net.device(),
-        state.as_ref().map(|s| s.model_hash.as_str()),
-    )?;
-    let ts = assign(net, &map, &mp, "")?;
+    let ts = stored_weights(net, dir, state.as_ref().map(|s| s.model_hash.as_str()))?;
     Ok(Some((rec.step, rec.val_ce, ts)))
 }
 
