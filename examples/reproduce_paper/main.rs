@@ -9,6 +9,7 @@
 //!
 //! Writes `report/` (or `--out DIR`): `report.md`, `results.json` and PNG figures.
 
+mod bands;
 mod causal;
 mod data;
 mod info;
@@ -35,7 +36,7 @@ pub struct Args {
     /// Smoke test: a small sample and few steps (for CI; no scientific claims).
     #[arg(long)]
     quick: bool,
-    /// Also run the band-separation experiments (long).
+    /// Also run the band-separation experiments (24 decompositions, 18 more image models: long).
     #[arg(long)]
     full: bool,
     /// Network preset: `small` (CPU) or `paper` (the study's networks; for a GPU).
@@ -94,7 +95,7 @@ fn plan(args: &Args) -> RunPlan {
         )
     } else {
         (
-            "default", 20000, 20000, 1000, 3000, 600, 400, 100, 2000, 200,
+            "default", 40000, 20000, 1000, 3000, 600, 400, 100, 2000, 200,
         )
     };
     RunPlan {
@@ -144,11 +145,6 @@ fn main() {
 fn run(args: &Args) -> Result<()> {
     let started = Instant::now();
     let plan = plan(args);
-    if args.full {
-        return Err(Error(
-            "--full (the band-separation experiments) is not available in this version; run without it".into(),
-        ));
-    }
     std::fs::create_dir_all(&args.out)
         .map_err(|e| Error(format!("{}: {e}", args.out.display())))?;
 
@@ -266,6 +262,24 @@ fn run(args: &Args) -> Result<()> {
     }
     pb.finish_with_message("decomposition done");
 
+    // 5b. band separation (--full)
+    let (band_runs, band_models) = if args.full {
+        bands::run(
+            &study,
+            &density,
+            &bands::BandSettings {
+                plan: &plan.train,
+                device: &device,
+                bins,
+                seed: args.seed,
+                bootstrap: plan.bootstrap,
+            },
+            &mut skipped,
+        )?
+    } else {
+        (Vec::new(), Vec::new())
+    };
+
     // 6. model-free cross-check (S of the contrastive image model stands in for images)
     let pb = stage("model-free cross-check");
     let s_img = contrastive.iter().find(|m| m.label == "Iopt");
@@ -321,6 +335,8 @@ fn run(args: &Args) -> Result<()> {
         contrastive,
         local,
         cases,
+        bands: band_runs,
+        band_models,
         checks,
         pc_unselected: disc.unselected,
         pc_selected: disc.selected,

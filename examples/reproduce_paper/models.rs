@@ -28,6 +28,8 @@ pub struct InputSet {
     pub label: String,
     /// Images read as the main input, if any.
     pub images: Option<ImageKind>,
+    /// The image bands read (indices into u g r i z); `None` reads all five.
+    pub bands: Option<Vec<usize>>,
     /// Tabular main-input columns (empty for image models).
     pub main: Vec<String>,
     /// Additional-input columns.
@@ -64,26 +66,28 @@ pub fn morph() -> Vec<String> {
     }
     out
 }
-fn ebv() -> Vec<String> {
+pub fn ebv() -> Vec<String> {
     v(&["EBV"])
 }
 fn z() -> Vec<String> {
     v(&["z"])
 }
 
-fn tab(label: &str, main: Vec<String>, additional: Vec<String>) -> InputSet {
+pub fn tab(label: &str, main: Vec<String>, additional: Vec<String>) -> InputSet {
     InputSet {
         label: label.into(),
         images: None,
+        bands: None,
         main,
         additional,
     }
 }
 
-fn img(label: &str, kind: ImageKind, additional: Vec<String>) -> InputSet {
+pub fn img(label: &str, kind: ImageKind, additional: Vec<String>) -> InputSet {
     InputSet {
         label: label.into(),
         images: Some(kind),
+        bands: None,
         main: vec![],
         additional,
     }
@@ -157,6 +161,14 @@ impl InputSet {
     pub fn available(&self, study: &Study) -> std::result::Result<(), String> {
         if !study.has("lgm_tot_p50") {
             return Err("the sample has no stellar-mass target lgm_tot_p50".into());
+        }
+        if let Some(b) = &self.bands
+            && b.iter().any(|&k| k >= BANDS.len())
+        {
+            return Err(format!(
+                "{} reads a band index outside u g r i z",
+                self.label
+            ));
         }
         if self.images.is_some()
             && study
@@ -327,7 +339,10 @@ pub fn run_model(
                 ImageKind::Normalised => study.images_norm.as_ref(),
             }
             .ok_or_else(|| Error(format!("{}: images missing", set.label)))?;
-            images_owned = cube.select(Axis(0), &rows);
+            images_owned = match &set.bands {
+                Some(b) => cube.select(Axis(0), &rows).select(Axis(1), b),
+                None => cube.select(Axis(0), &rows),
+            };
             Inputs::images(images_owned.view())
         }
         None => {

@@ -12,6 +12,7 @@ use mstar::report::{Markdown, fmt_num, write_json};
 use serde::Serialize;
 
 use crate::RunPlan;
+use crate::bands::BandExperiment;
 use crate::causal::{DiscoveryRun, LocalRun, drawn_edges, median_abs};
 use crate::data::{Study, anyhow_like::Result};
 use crate::info::{CaseResult, CrossCheck};
@@ -29,6 +30,10 @@ pub struct Outputs {
     pub contrastive: Vec<ModelResult>,
     pub local: Vec<LocalRun>,
     pub cases: Vec<CaseResult>,
+    /// Band-separation experiments (`--full`).
+    pub bands: Vec<BandExperiment>,
+    /// The extra density models they trained.
+    pub band_models: Vec<ModelResult>,
     pub checks: Vec<CrossCheck>,
     pub pc_unselected: Option<DiscoveryRun>,
     pub pc_selected: Option<DiscoveryRun>,
@@ -209,6 +214,70 @@ pub fn write(
         figures.push((
             "decomposition_by_class.png".into(),
             "Information atoms per class and case".into(),
+        ));
+    }
+    // band separation bars, one panel per experiment family
+    if !o.bands.is_empty() {
+        let mut groups: Vec<&str> = Vec::new();
+        for b in &o.bands {
+            if !groups.contains(&b.group.as_str()) {
+                groups.push(&b.group);
+            }
+        }
+        let cats: Vec<Vec<String>> = groups
+            .iter()
+            .map(|g| {
+                o.bands
+                    .iter()
+                    .filter(|b| b.group == *g)
+                    .map(|b| {
+                        // `I[gr]` -> `gr`: the panel title says images or magnitudes
+                        let l = b.case.x1.as_str();
+                        l.get(2..l.len().saturating_sub(1))
+                            .filter(|_| l.ends_with(']'))
+                            .unwrap_or(l)
+                            .to_string()
+                    })
+                    .collect()
+            })
+            .collect();
+        let vals: Vec<[Vec<f64>; 4]> = groups
+            .iter()
+            .map(|g| {
+                let mut v: [Vec<f64>; 4] = Default::default();
+                for b in o.bands.iter().filter(|b| b.group == *g) {
+                    let a = b.case.test_atoms;
+                    v[0].push(a.redundancy);
+                    v[1].push(a.unique1);
+                    v[2].push(a.unique2);
+                    v[3].push(a.synergy);
+                }
+                v
+            })
+            .collect();
+        let series: Vec<Vec<Series<'_>>> = vals.iter().map(atom_series).collect();
+        let panels: Vec<BarPanel<'_>> = groups
+            .iter()
+            .zip(&cats)
+            .zip(&series)
+            .map(|((g, c), s)| BarPanel {
+                title: g,
+                categories: c,
+                series: s,
+            })
+            .collect();
+        signed_stacked_bars(
+            &dir.join("band_separation.png"),
+            &BarSpec {
+                title: "Band separation: atoms of X1 (named bands) vs the other bands (test split)",
+                x_label: "X1: bands (X2: the other bands)",
+                y_label: "information about log M* [nats]",
+                panels: &panels,
+            },
+        )?;
+        figures.push((
+            "band_separation.png".into(),
+            "Band separation: information atoms per experiment".into(),
         ));
     }
     // stack plots
@@ -475,6 +544,7 @@ pub fn write(
         .density
         .iter()
         .chain(&o.contrastive)
+        .chain(&o.band_models)
         .map(|m| {
             let t = m.test_metrics.as_ref();
             vec![
@@ -574,6 +644,49 @@ pub fn write(
         ],
         &rows,
     )?;
+
+    if !o.bands.is_empty() {
+        md.heading(2, "Band separation (`--full`, test split)").paragraph(
+            "Which bands carry redundant, unique or synergistic information about M*: each row \
+             decomposes X1 (the named bands) against X2 (the other bands of the same kind), with \
+             the model on all of them as the union (raw images: `Iopt`; magnitudes: u g r i z W1 W2 \
+             W3, each with its own error except W3). EBV is an additional input of every model. \
+             Pointwise minimum-MI atoms of the density models' local MIs, in nats.",
+        );
+        let rows: Vec<Vec<String>> = o
+            .bands
+            .iter()
+            .map(|b| {
+                let a = b.case.test_atoms;
+                vec![
+                    b.group.clone(),
+                    b.case.case.clone(),
+                    fmt_num(a.i1, 3),
+                    fmt_num(a.i2, 3),
+                    fmt_num(a.total, 3),
+                    fmt_num(a.redundancy, 3),
+                    fmt_num(a.unique1, 3),
+                    fmt_num(a.unique2, 3),
+                    fmt_num(a.synergy, 3),
+                ]
+            })
+            .collect();
+        table(
+            &mut md,
+            &[
+                "experiment",
+                "X1 | X2",
+                "I1",
+                "I2",
+                "I12",
+                "Red",
+                "Unq1",
+                "Unq2",
+                "Syn",
+            ],
+            &rows,
+        )?;
+    }
 
     md.heading(2, "Model-free cross-check")
         .paragraph("The networks' mean local MIs are variational lower bounds; the model-free estimates (S of the Iopt contrastive model stands in for images) should lie at or above them within error. Compare atoms by sign and ranking, not value.");
