@@ -65,42 +65,37 @@ fn complement(n: usize, take: &[usize]) -> Vec<usize> {
     (0..n).filter(|b| !take.contains(b)).collect()
 }
 
-/// Every experiment: (group, X1, X2, union).
+/// Every experiment: (group, X1, X2, union). Singles take one band, pairs two adjacent bands; X2 is
+/// the rest of the bands of the same kind.
 pub fn experiments() -> Vec<(&'static str, InputSet, InputSet, InputSet)> {
     let mut out = Vec::new();
-    let all_img: Vec<usize> = (0..BANDS.len()).collect();
-    let all_mag: Vec<usize> = (0..MAG_BANDS.len()).collect();
-    for b in 0..BANDS.len() {
-        out.push((
+    let kinds: [(&str, &str, usize, fn(&[usize]) -> InputSet); 2] = [
+        (
             "single-band images",
-            image_set(&[b]),
-            image_set(&complement(BANDS.len(), &[b])),
-            image_set(&all_img),
-        ));
-    }
-    for b in 0..BANDS.len() - 1 {
-        out.push((
             "band-pair images",
-            image_set(&[b, b + 1]),
-            image_set(&complement(BANDS.len(), &[b, b + 1])),
-            image_set(&all_img),
-        ));
-    }
-    for b in 0..MAG_BANDS.len() {
-        out.push((
+            BANDS.len(),
+            image_set,
+        ),
+        (
             "single-band magnitudes",
-            mag_set(&[b]),
-            mag_set(&complement(MAG_BANDS.len(), &[b])),
-            mag_set(&all_mag),
-        ));
-    }
-    for b in 0..MAG_BANDS.len() - 1 {
-        out.push((
             "magnitude pairs",
-            mag_set(&[b, b + 1]),
-            mag_set(&complement(MAG_BANDS.len(), &[b, b + 1])),
-            mag_set(&all_mag),
-        ));
+            MAG_BANDS.len(),
+            mag_set,
+        ),
+    ];
+    for (single, pair, n, make) in kinds {
+        let all: Vec<usize> = (0..n).collect();
+        for width in [1, 2] {
+            for b in 0..=n - width {
+                let take: Vec<usize> = (b..b + width).collect();
+                out.push((
+                    if width == 1 { single } else { pair },
+                    make(&take),
+                    make(&complement(n, &take)),
+                    make(&all),
+                ));
+            }
+        }
     }
     out
 }

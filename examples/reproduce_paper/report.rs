@@ -185,10 +185,7 @@ pub fn write(
                     .iter()
                     .find(|g| &g.group == cl)
                     .map(|g| g.summary.mean);
-                v[0].push(a.map_or(f64::NAN, |a| a.redundancy));
-                v[1].push(a.map_or(f64::NAN, |a| a.unique1));
-                v[2].push(a.map_or(f64::NAN, |a| a.unique2));
-                v[3].push(a.map_or(f64::NAN, |a| a.synergy));
+                push_atoms(&mut v, a.as_ref());
             }
             vals.push(v);
         }
@@ -246,11 +243,7 @@ pub fn write(
             .map(|g| {
                 let mut v: [Vec<f64>; 4] = Default::default();
                 for b in o.bands.iter().filter(|b| b.group == *g) {
-                    let a = b.case.test_atoms;
-                    v[0].push(a.redundancy);
-                    v[1].push(a.unique1);
-                    v[2].push(a.unique2);
-                    v[3].push(a.synergy);
+                    push_atoms(&mut v, Some(&b.case.test_atoms));
                 }
                 v
             })
@@ -587,17 +580,10 @@ pub fn write(
         .iter()
         .map(|c| {
             let a = c.test_atoms;
-            vec![
-                c.case.clone(),
-                fmt_num(a.i1, 3),
-                fmt_num(a.i2, 3),
-                fmt_num(a.total, 3),
-                fmt_num(a.redundancy, 3),
-                fmt_num(a.unique1, 3),
-                fmt_num(a.unique2, 3),
-                fmt_num(a.synergy, 3),
-                fmt_num(a.total - iopt, 3),
-            ]
+            let mut row = vec![c.case.clone()];
+            row.extend(atom_cells(&a));
+            row.push(fmt_num(a.total - iopt, 3));
+            row
         })
         .collect();
     table(
@@ -657,18 +643,9 @@ pub fn write(
             .bands
             .iter()
             .map(|b| {
-                let a = b.case.test_atoms;
-                vec![
-                    b.group.clone(),
-                    b.case.case.clone(),
-                    fmt_num(a.i1, 3),
-                    fmt_num(a.i2, 3),
-                    fmt_num(a.total, 3),
-                    fmt_num(a.redundancy, 3),
-                    fmt_num(a.unique1, 3),
-                    fmt_num(a.unique2, 3),
-                    fmt_num(a.synergy, 3),
-                ]
+                let mut row = vec![b.group.clone(), b.case.case.clone()];
+                row.extend(atom_cells(&b.case.test_atoms));
+                row
             })
             .collect();
         table(
@@ -843,6 +820,32 @@ pub fn write(
 }
 
 /// A table, or a note when it has no rows (the analysis did not run).
+/// I1, I2, I12, Red, Unq1, Unq2, Syn as table cells.
+fn atom_cells(a: &info_decomp::pid::Atoms) -> Vec<String> {
+    [
+        a.i1,
+        a.i2,
+        a.total,
+        a.redundancy,
+        a.unique1,
+        a.unique2,
+        a.synergy,
+    ]
+    .iter()
+    .map(|&v| fmt_num(v, 3))
+    .collect()
+}
+
+/// Appends redundancy, unique X1, unique X2 and synergy to the four bar series (NaN when absent).
+fn push_atoms(v: &mut [Vec<f64>; 4], a: Option<&info_decomp::pid::Atoms>) {
+    let vals = a.map_or([f64::NAN; 4], |a| {
+        [a.redundancy, a.unique1, a.unique2, a.synergy]
+    });
+    for (s, x) in v.iter_mut().zip(vals) {
+        s.push(x);
+    }
+}
+
 fn table(md: &mut Markdown, header: &[&str], rows: &[Vec<String>]) -> Result<()> {
     if rows.is_empty() {
         md.paragraph("(not run on this sample: see the skipped analyses)");
