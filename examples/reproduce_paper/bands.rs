@@ -69,7 +69,8 @@ fn complement(n: usize, take: &[usize]) -> Vec<usize> {
 /// the rest of the bands of the same kind.
 pub fn experiments() -> Vec<(&'static str, InputSet, InputSet, InputSet)> {
     let mut out = Vec::new();
-    let kinds: [(&str, &str, usize, fn(&[usize]) -> InputSet); 2] = [
+    type Make = fn(&[usize]) -> InputSet;
+    let kinds: [(&str, &str, usize, Make); 2] = [
         (
             "single-band images",
             "band-pair images",
