@@ -79,10 +79,13 @@ pub struct GalaxyModel {
     pub ebv_sigma_ln: f64,
     /// Largest E(B-V) (values above are clipped).
     pub ebv_max: f64,
-    /// log M* where the quenched fraction is one half: f_q = 1 / (1 + exp(-(logM - this) / width)).
+    /// log M* where the quenched fraction of galaxies with (r-band light) B/T = 0.5 is one half:
+    /// f_q = logistic((logM - quench_logm) / quench_width + quench_bt (B/T - 0.5)).
     pub quench_logm: f64,
     /// Width of the quenched-fraction logistic (dex).
     pub quench_width: f64,
+    /// Morphological quenching: change of the quenched-fraction logit per unit B/T.
+    pub quench_bt: f64,
     /// Star-forming main sequence: log sSFR at log M* = 10.
     pub ms_ssfr_at_10: f64,
     /// Main-sequence slope d log sSFR / d log M*.
@@ -97,27 +100,22 @@ pub struct GalaxyModel {
     pub class_sf_min_ssfr: f64,
     /// Class threshold: log sSFR below this is passive (between the thresholds: other).
     pub class_passive_max_ssfr: f64,
-    /// Bulge mass fraction B/T = logistic(bt_intercept + bt_logm (logM - 10.5) + bt_ssfr (sSFR + 10.5) + bt_scatter N).
+    /// Bulge share of the r-band light B/T = logistic(bt_intercept + bt_logm (logM - 10.5) + bt_scatter N).
     pub bt_intercept: f64,
     /// See [`GalaxyModel::bt_intercept`].
     pub bt_logm: f64,
     /// See [`GalaxyModel::bt_intercept`].
-    pub bt_ssfr: f64,
-    /// See [`GalaxyModel::bt_intercept`].
     pub bt_scatter: f64,
-    /// Bulge rest-frame g-r = gr_bulge_0 + gr_bulge_logm (logM - 10.5) + gr_bulge_scatter N.
-    pub gr_bulge_0: f64,
-    /// See [`GalaxyModel::gr_bulge_0`].
-    pub gr_bulge_logm: f64,
-    /// See [`GalaxyModel::gr_bulge_0`].
-    pub gr_bulge_scatter: f64,
+    /// Bulge rest-frame g-r: one old population for every bulge (the mock omits the tilt and the
+    /// scatter of the red sequence, so the bulge colour is a constant, not a DAG node).
+    pub gr_bulge: f64,
     /// Disk rest-frame g-r = gr_disk_0 + gr_disk_ssfr (sSFR + 10) + gr_disk_scatter N.
     pub gr_disk_0: f64,
     /// See [`GalaxyModel::gr_disk_0`].
     pub gr_disk_ssfr: f64,
     /// See [`GalaxyModel::gr_disk_0`].
     pub gr_disk_scatter: f64,
-    /// Component rest-frame colours from g-r = c: u-g = ug_0 + ug_slope (c - 0.4) + colour_scatter[0] N.
+    /// Disk rest-frame colours from its g-r = c: u-g = ug_0 + ug_slope (c - 0.4) + colour_scatter[0] N.
     pub ug_0: f64,
     /// See [`GalaxyModel::ug_0`].
     pub ug_slope: f64,
@@ -131,6 +129,10 @@ pub struct GalaxyModel {
     pub iz_slope: f64,
     /// Scatter of u-g, r-i, i-z around the colour sequence, per component (mag).
     pub colour_scatter: [f64; 3],
+    /// Bulge rest-frame u-g, r-i, i-z (plus `colour_scatter` N): the metal-rich old bulge population
+    /// sits off the disk sequence in r-i at its g-r, so the integrated r-i is not a function of the
+    /// integrated g-r alone.
+    pub bulge_colours: [f64; 3],
     /// r-band mass-to-light ratio log(M/L_r) = ml_intercept + ml_slope (g-r) + offset (Bell et al. 2003 form).
     pub ml_intercept: f64,
     /// See [`GalaxyModel::ml_intercept`].
@@ -139,20 +141,19 @@ pub struct GalaxyModel {
     pub ml_bulge_offset: f64,
     /// Offset of log(M/L_r) of disks at fixed colour (young populations, dust).
     pub ml_disk_offset: f64,
+    /// Scatter of the bulge log(M/L_r) at fixed colour (age-metallicity), dex: the scatter of the
+    /// r-band luminosity at fixed mass, light fraction and colours.
+    pub ml_bulge_scatter: f64,
     /// Absolute AB magnitude of the Sun in SDSS r.
     pub msun_r: f64,
-    /// Disk half-light radius log R_e = re_disk_0 + re_disk_logm (logM - 10.5) + re_disk_ssfr (sSFR + 10.5) + re_disk_scatter N (kpc).
+    /// Disk half-light radius log R_e = re_disk_0 + re_disk_logm (logM - 10.5) + re_disk_scatter N (kpc).
     pub re_disk_0: f64,
     /// See [`GalaxyModel::re_disk_0`].
     pub re_disk_logm: f64,
     /// See [`GalaxyModel::re_disk_0`].
-    pub re_disk_ssfr: f64,
-    /// See [`GalaxyModel::re_disk_0`].
     pub re_disk_scatter: f64,
-    /// Bulge size: log R_e,bulge = log R_e,disk + re_bulge_offset + re_bulge_logm (logM - 10.5).
+    /// Bulge size: log R_e,bulge = log R_e,disk + re_bulge_offset.
     pub re_bulge_offset: f64,
-    /// See [`GalaxyModel::re_bulge_offset`].
-    pub re_bulge_logm: f64,
     /// Projected axis ratio of bulges.
     pub q_bulge: f64,
     /// Intrinsic disk thickness q0: b/a = sqrt(cos^2 i (1 - q0^2) + q0^2), cos i uniform.
@@ -171,10 +172,10 @@ pub struct GalaxyModel {
     pub sersic_noise: f64,
     /// Largest catalog Sersic index (fits are capped, as in NYU-VAGC).
     pub sersic_max: f64,
-    /// W1 mass-to-light ratio per component: log(M/L_W1) = w1_ml_intercept + w1_ml_slope (g-r).
-    pub w1_ml_intercept: f64,
-    /// See [`GalaxyModel::w1_ml_intercept`].
-    pub w1_ml_slope: f64,
+    /// W1 mass-to-light ratio log(M/L_W1) = w1_ml + w1_ml_scatter N (nearly constant in the near-IR).
+    pub w1_ml: f64,
+    /// See [`GalaxyModel::w1_ml`].
+    pub w1_ml_scatter: f64,
     /// Absolute Vega magnitude of the Sun in W1.
     pub msun_w1: f64,
     /// W1 k-correction per unit redshift (mag).
@@ -204,6 +205,11 @@ pub struct GalaxyModel {
     pub wise_5sigma: [f64; 3],
     /// WISE magnitude error floor.
     pub wise_error_floor: f64,
+    /// Effective number of sky pixels in the error of a model (profile-fit) flux.
+    pub model_flux_pixels: f64,
+    /// Errors of the model colours u-g, g-r, r-i, i-z (mag): measured in a joint fit, independently of
+    /// each other and of the r-band model magnitude.
+    pub model_colour_error: [f64; 4],
 }
 
 impl Default for GalaxyModel {
@@ -216,8 +222,9 @@ impl Default for GalaxyModel {
             ebv_median: 0.03,
             ebv_sigma_ln: 0.5,
             ebv_max: 0.3,
-            quench_logm: 10.45,
-            quench_width: 0.3,
+            quench_logm: 10.6,
+            quench_width: 0.35,
+            quench_bt: 5.0,
             ms_ssfr_at_10: -10.0,
             ms_slope: -0.25,
             ms_scatter: 0.3,
@@ -225,34 +232,31 @@ impl Default for GalaxyModel {
             passive_scatter: 0.35,
             class_sf_min_ssfr: -10.6,
             class_passive_max_ssfr: -11.4,
-            bt_intercept: 1.3,
-            bt_logm: 1.3,
-            bt_ssfr: -0.9,
-            bt_scatter: 0.7,
-            gr_bulge_0: 0.76,
-            gr_bulge_logm: 0.05,
-            gr_bulge_scatter: 0.04,
+            bt_intercept: -0.9,
+            bt_logm: 0.6,
+            bt_scatter: 1.0,
+            gr_bulge: 0.78,
             gr_disk_0: 0.45,
             gr_disk_ssfr: -0.15,
-            gr_disk_scatter: 0.06,
+            gr_disk_scatter: 0.08,
             ug_0: 1.0,
             ug_slope: 2.3,
             ri_0: 0.2,
-            ri_slope: 0.57,
+            ri_slope: 0.3,
             iz_0: 0.1,
             iz_slope: 0.5,
             colour_scatter: [0.05, 0.02, 0.02],
+            bulge_colours: [1.87, 0.46, 0.29],
             ml_intercept: -0.306,
             ml_slope: 1.097,
             ml_bulge_offset: 0.5,
             ml_disk_offset: -0.25,
+            ml_bulge_scatter: 0.1,
             msun_r: 4.65,
             re_disk_0: 0.68,
             re_disk_logm: 0.22,
-            re_disk_ssfr: 0.08,
             re_disk_scatter: 0.13,
-            re_bulge_offset: -0.55,
-            re_bulge_logm: 0.1,
+            re_bulge_offset: -0.9,
             q_bulge: 0.8,
             disk_thickness: 0.2,
             kcorr: KCorrection::default(),
@@ -260,10 +264,10 @@ impl Default for GalaxyModel {
             calibration_error: 0.01,
             radius_noise: 0.06,
             axis_ratio_noise: 0.04,
-            sersic_noise: 0.12,
+            sersic_noise: 0.25,
             sersic_max: 6.0,
-            w1_ml_intercept: -0.55,
-            w1_ml_slope: 0.5,
+            w1_ml: -0.25,
+            w1_ml_scatter: 0.1,
             msun_w1: 3.24,
             kcorr_w1: -0.7,
             w1w2_0: -0.06,
@@ -278,6 +282,8 @@ impl Default for GalaxyModel {
             w3_scatter: 0.15,
             wise_5sigma: [16.8, 15.6, 11.3],
             wise_error_floor: 0.02,
+            model_flux_pixels: 100.0,
+            model_colour_error: [0.08, 0.03, 0.03, 0.04],
         }
     }
 }
@@ -353,7 +359,9 @@ impl GalaxyModel {
             ("ms_scatter", self.ms_scatter),
             ("passive_scatter", self.passive_scatter),
             ("bt_scatter", self.bt_scatter),
-            ("gr_bulge_scatter", self.gr_bulge_scatter),
+            ("ml_bulge_scatter", self.ml_bulge_scatter),
+            ("w1_ml_scatter", self.w1_ml_scatter),
+            ("model_flux_pixels", self.model_flux_pixels),
             ("gr_disk_scatter", self.gr_disk_scatter),
             ("re_disk_scatter", self.re_disk_scatter),
             ("calibration_error", self.calibration_error),
@@ -368,7 +376,12 @@ impl GalaxyModel {
                 return bad(name, format!("a scatter must be >= 0, got {v}"));
             }
         }
-        if self.colour_scatter.iter().any(|&v| v < 0.0) {
+        if self
+            .colour_scatter
+            .iter()
+            .chain(&self.model_colour_error)
+            .any(|&v| v < 0.0)
+        {
             return bad("colour_scatter", "scatters must be >= 0".into());
         }
         if self.sersic_max <= 0.5 {
@@ -517,6 +530,11 @@ pub struct GalaxyRecord {
     pub exp_ab: [f64; 5],
     /// Catalog Sersic index per band.
     pub sersic_n: [f64; 5],
+    /// Model (profile-fit) magnitude per band: the r-band total flux with its own error, the other
+    /// bands from it and the jointly measured model colours.
+    pub model_mag: [f64; 5],
+    /// Its error.
+    pub model_mag_err: [f64; 5],
     /// WISE W1 W2 W3 (Vega, with noise).
     pub wise_mag: [f64; 3],
     /// WISE errors.
@@ -624,8 +642,11 @@ impl Engine {
         let q0 = m.disk_thickness;
         let q_disk = (cos_i * cos_i * (1.0 - q0 * q0) + q0 * q0).sqrt();
         let pa = std::f64::consts::PI * rng.random::<f64>();
-        // --- star formation and structure
-        let quenched = rng.random::<f64>() < logistic((logm - m.quench_logm) / m.quench_width);
+        // --- structure and star formation
+        let bt =
+            logistic(m.bt_intercept + m.bt_logm * (logm - 10.5) + m.bt_scatter * normal(&mut rng));
+        let quenched = rng.random::<f64>()
+            < logistic((logm - m.quench_logm) / m.quench_width + m.quench_bt * (bt - 0.5));
         let eps_ssfr = normal(&mut rng);
         let ssfr = if quenched {
             m.passive_ssfr + m.passive_scatter * eps_ssfr
@@ -639,37 +660,42 @@ impl Engine {
         } else {
             GalaxyClass::Other
         };
-        let bt = logistic(
-            m.bt_intercept
-                + m.bt_logm * (logm - 10.5)
-                + m.bt_ssfr * (ssfr + 10.5)
-                + m.bt_scatter * normal(&mut rng),
-        );
-        let gr_bulge =
-            m.gr_bulge_0 + m.gr_bulge_logm * (logm - 10.5) + m.gr_bulge_scatter * normal(&mut rng);
+        let gr_bulge = m.gr_bulge;
         let gr_disk =
             m.gr_disk_0 + m.gr_disk_ssfr * (ssfr + 10.0) + m.gr_disk_scatter * normal(&mut rng);
-        let log_re_disk = m.re_disk_0
-            + m.re_disk_logm * (logm - 10.5)
-            + m.re_disk_ssfr * (ssfr + 10.5)
-            + m.re_disk_scatter * normal(&mut rng);
-        let log_re_bulge = log_re_disk + m.re_bulge_offset + m.re_bulge_logm * (logm - 10.5);
+        let log_re_disk =
+            m.re_disk_0 + m.re_disk_logm * (logm - 10.5) + m.re_disk_scatter * normal(&mut rng);
+        let log_re_bulge = log_re_disk + m.re_bulge_offset;
 
-        // --- component photometry
+        // --- component photometry: the r luminosity from the mass and the light-weighted mass-to-light
+        // ratio (the bulge's with its own scatter), split by B/T; other bands from the component colours
         let dm = self.cosmo.distance_modulus(z);
+        let ml_bulge = m.ml_intercept
+            + m.ml_slope * gr_bulge
+            + m.ml_bulge_offset
+            + m.ml_bulge_scatter * normal(&mut rng);
+        let ml_disk = m.ml_intercept + m.ml_slope * gr_disk + m.ml_disk_offset;
+        let ml_bulge_lin = 10f64.powf(ml_bulge);
+        let log_l_r = logm - (bt * ml_bulge_lin + (1.0 - bt) * 10f64.powf(ml_disk)).log10();
+        let bt_mass = bt * ml_bulge_lin / (bt * ml_bulge_lin + (1.0 - bt) * 10f64.powf(ml_disk));
         let mut comp_flux = [[0.0f64; 5]; 2];
-        for (k, (mass_frac, c, ml_off)) in [
-            (bt, gr_bulge, m.ml_bulge_offset),
-            (1.0 - bt, gr_disk, m.ml_disk_offset),
-        ]
-        .into_iter()
-        .enumerate()
+        for (k, (light_frac, c)) in [(bt, gr_bulge), (1.0 - bt, gr_disk)]
+            .into_iter()
+            .enumerate()
         {
-            let ug = m.ug_0 + m.ug_slope * (c - 0.4) + m.colour_scatter[0] * normal(&mut rng);
-            let ri = m.ri_0 + m.ri_slope * (c - 0.4) + m.colour_scatter[1] * normal(&mut rng);
-            let iz = m.iz_0 + m.iz_slope * (c - 0.4) + m.colour_scatter[2] * normal(&mut rng);
-            let log_l =
-                logm + mass_frac.max(1e-300).log10() - (m.ml_intercept + m.ml_slope * c + ml_off);
+            let [ug, ri, iz] = if k == 0 {
+                m.bulge_colours
+            } else {
+                [
+                    m.ug_0 + m.ug_slope * (c - 0.4),
+                    m.ri_0 + m.ri_slope * (c - 0.4),
+                    m.iz_0 + m.iz_slope * (c - 0.4),
+                ]
+            };
+            let ug = ug + m.colour_scatter[0] * normal(&mut rng);
+            let ri = ri + m.colour_scatter[1] * normal(&mut rng);
+            let iz = iz + m.colour_scatter[2] * normal(&mut rng);
+            let log_l = log_l_r + light_frac.max(1e-300).log10();
             let abs_r = m.msun_r - 2.5 * log_l;
             let abs = [
                 abs_r + c + ug,
@@ -685,11 +711,41 @@ impl Engine {
         }
         let [bulge_flux, disk_flux] = comp_flux;
 
-        // WISE (independent of the optical measurement noise)
-        let lw1 = logm
-            + (bt.max(1e-300) * 10f64.powf(-(m.w1_ml_intercept + m.w1_ml_slope * gr_bulge))
-                + (1.0 - bt) * 10f64.powf(-(m.w1_ml_intercept + m.w1_ml_slope * gr_disk)))
-            .log10();
+        // model (profile-fit) photometry: the total r flux with its own error, colours measured jointly
+        let total_flux: [f64; 5] = std::array::from_fn(|b| bulge_flux[b] + disk_flux[b]);
+        let model_r_sigma = (m.model_flux_pixels * ins.sky_sigma[R_BAND].powi(2)
+            + total_flux[R_BAND] / ins.electrons_per_nmgy[R_BAND]
+            + (m.calibration_error * total_flux[R_BAND]).powi(2))
+        .sqrt();
+        let model_r_obs = total_flux[R_BAND] + model_r_sigma * normal(&mut rng);
+        let model_r = asinh_mag(model_r_obs, R_BAND);
+        let model_r_err = asinh_mag_err(model_r_obs, model_r_sigma, R_BAND);
+        let mut model_colour = [0.0; 4];
+        for (k, col) in model_colour.iter_mut().enumerate() {
+            *col = -2.5 * (total_flux[k] / total_flux[k + 1]).log10()
+                + m.model_colour_error[k] * normal(&mut rng);
+        }
+        let mut model_mag = [0.0; 5];
+        model_mag[R_BAND] = model_r;
+        model_mag[1] = model_r + model_colour[1];
+        model_mag[0] = model_mag[1] + model_colour[0];
+        model_mag[3] = model_r - model_colour[2];
+        model_mag[4] = model_mag[3] - model_colour[3];
+        let model_mag_err = [
+            (model_r_err.powi(2)
+                + (m.model_colour_error[0].powi(2) + m.model_colour_error[1].powi(2)))
+            .sqrt(),
+            (model_r_err.powi(2) + m.model_colour_error[1].powi(2)).sqrt(),
+            model_r_err,
+            (model_r_err.powi(2) + m.model_colour_error[2].powi(2)).sqrt(),
+            (model_r_err.powi(2)
+                + m.model_colour_error[2].powi(2)
+                + m.model_colour_error[3].powi(2))
+            .sqrt(),
+        ];
+
+        // WISE (independent of the optical measurement noise): W1 from a near-constant M/L
+        let lw1 = logm - m.w1_ml + m.w1_ml_scatter * normal(&mut rng);
         let w1_true = m.msun_w1 - 2.5 * lw1 + dm + m.kcorr_w1 * z;
         let w1w2 = m.w1w2_0
             + m.w1w2_ssfr * (ssfr + 10.5)
@@ -778,7 +834,7 @@ impl Engine {
                 ebv,
                 logm,
                 ssfr,
-                bt,
+                bt: bt_mass,
                 gr_bulge,
                 gr_disk,
                 log_re_disk,
@@ -800,6 +856,8 @@ impl Engine {
             petro_r90: [0.0; 5],
             exp_ab: [0.0; 5],
             sersic_n: [0.0; 5],
+            model_mag,
+            model_mag_err,
             wise_mag,
             wise_err,
         };
@@ -825,13 +883,10 @@ impl Engine {
             let (fb, fd) = (bulge_flux[b], disk_flux[b]);
             let ab = (fb * m.q_bulge + fd * q_disk) / (fb + fd);
             rec.exp_ab[b] = (ab + m.axis_ratio_noise * eps_ab[b]).clamp(0.05, 1.0);
+            // the Sersic fit measures the profile along the major axis
             let conc = mixture_concentration(&[
-                (
-                    Profile::DeVaucouleurs,
-                    fb,
-                    bulge.re_arcsec * m.q_bulge.sqrt(),
-                ),
-                (Profile::Exponential, fd, disk.re_arcsec * q_disk.sqrt()),
+                (Profile::DeVaucouleurs, fb, bulge.re_arcsec),
+                (Profile::Exponential, fd, disk.re_arcsec),
             ]);
             rec.sersic_n[b] = (sersic_index_from_concentration(conc)
                 * (m.sersic_noise * eps_n[b]).exp())
@@ -996,22 +1051,16 @@ pub fn truth_dag() -> TruthDag {
             "projected disk axis ratio (random inclination)",
         ),
         node(
+            "BT",
+            Column(c("true_bulge_frac_r")),
+            Latent,
+            "bulge-to-total ratio of the r-band light",
+        ),
+        node(
             "sSFR",
             Column(c("true_ssfr")),
             Latent,
             "log10 specific star-formation rate",
-        ),
-        node(
-            "BT",
-            Column(c("true_bt")),
-            Latent,
-            "bulge-to-total stellar mass ratio",
-        ),
-        node(
-            "gr_bulge",
-            Column(c("true_gr_bulge")),
-            Latent,
-            "bulge rest-frame g-r",
         ),
         node(
             "gr_disk",
@@ -1027,21 +1076,21 @@ pub fn truth_dag() -> TruthDag {
         ),
         node(
             "rmag",
-            Column(c("petroMag_r")),
+            Column(c("modelMag_r")),
             Observed,
-            "r Petrosian magnitude (not dereddened)",
+            "r model (total) magnitude (not dereddened)",
         ),
         node(
             "g_r",
-            Difference(c("petroMag_g"), c("petroMag_r")),
+            Difference(c("modelMag_g"), c("modelMag_r")),
             Observed,
-            "Petrosian g-r",
+            "model g-r colour",
         ),
         node(
             "r_i",
-            Difference(c("petroMag_r"), c("petroMag_i")),
+            Difference(c("modelMag_r"), c("modelMag_i")),
             Observed,
-            "Petrosian r-i",
+            "model r-i colour",
         ),
         node(
             "R50",
@@ -1056,7 +1105,6 @@ pub fn truth_dag() -> TruthDag {
             "r-band Sersic index (node value log10 n)",
         ),
         node("ba", Column(c("expAB_r")), Observed, "r-band axis ratio"),
-        node("W1", Column(c("w1mpro")), Observed, "WISE W1 magnitude"),
         node(
             "W1_W2",
             Difference(c("w1mpro"), c("w2mpro")),
@@ -1070,51 +1118,21 @@ pub fn truth_dag() -> TruthDag {
             "WISE W3 magnitude (star formation)",
         ),
     ];
-    let photometric = [
-        "z",
-        "EBV",
-        "logM",
-        "BT",
-        "gr_bulge",
-        "gr_disk",
-        "logRe_disk",
-        "q_disk",
-    ];
-    let mut parents: Vec<(&str, Vec<&str>)> = vec![
-        ("sSFR", vec!["logM"]),
-        ("BT", vec!["logM", "sSFR"]),
-        ("gr_bulge", vec!["logM"]),
+    let colour = vec!["z", "EBV", "BT", "gr_disk"];
+    let parents: Vec<(&str, Vec<&str>)> = vec![
+        ("BT", vec!["logM"]),
+        ("sSFR", vec!["logM", "BT"]),
         ("gr_disk", vec!["sSFR"]),
-        ("logRe_disk", vec!["logM", "sSFR"]),
-        ("rmag", photometric.to_vec()),
+        ("logRe_disk", vec!["logM"]),
+        ("rmag", vec!["z", "EBV", "logM", "BT", "gr_disk"]),
+        ("g_r", colour.clone()),
+        ("r_i", colour),
+        ("R50", vec!["z", "q_disk", "logRe_disk", "BT"]),
+        ("n", vec!["BT"]),
+        ("ba", vec!["q_disk", "BT"]),
+        ("W1_W2", vec!["z", "logM", "sSFR"]),
+        ("W3", vec!["z", "logM", "sSFR"]),
     ];
-    let mut with_r = vec!["rmag"];
-    with_r.extend(photometric);
-    parents.push(("g_r", with_r.clone()));
-    parents.push(("r_i", with_r));
-    parents.push((
-        "R50",
-        vec![
-            "z",
-            "logM",
-            "BT",
-            "gr_bulge",
-            "gr_disk",
-            "logRe_disk",
-            "q_disk",
-        ],
-    ));
-    parents.push((
-        "n",
-        vec!["z", "logM", "BT", "gr_bulge", "gr_disk", "q_disk"],
-    ));
-    parents.push(("ba", vec!["z", "BT", "gr_bulge", "gr_disk", "q_disk"]));
-    parents.push(("W1", vec!["z", "logM", "BT", "gr_bulge", "gr_disk"]));
-    parents.push((
-        "W1_W2",
-        vec!["W1", "z", "logM", "BT", "gr_bulge", "gr_disk", "sSFR"],
-    ));
-    parents.push(("W3", vec!["z", "logM", "sSFR"]));
     let edges = parents
         .into_iter()
         .flat_map(|(child, ps)| {

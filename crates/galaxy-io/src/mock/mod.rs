@@ -517,6 +517,20 @@ fn build_catalog(records: &[GalaxyRecord]) -> MockCatalog {
             col(&|r| r.sersic_n[b]),
         );
     }
+    for (b, band) in SDSS_BANDS.iter().enumerate() {
+        push(
+            format!("modelMag_{band}"),
+            "mag",
+            format!("{band} model (total, profile-fit) asinh magnitude, not dereddened"),
+            col(&|r| r.model_mag[b]),
+        );
+        push(
+            format!("modelMagErr_{band}"),
+            "mag",
+            format!("error of modelMag_{band}"),
+            col(&|r| r.model_mag_err[b]),
+        );
+    }
     for (k, w) in ["w1", "w2", "w3"].iter().enumerate() {
         push(
             format!("{w}mpro"),

@@ -50,12 +50,16 @@ pub struct KCorrection {
 }
 
 impl Default for KCorrection {
-    /// Coefficients chosen so that K_r(0.1) is about 0.10 for red (g-r = 0.8) and 0.04 for blue
-    /// (g-r = 0.4) galaxies and K_g(0.1) about 0.35 / 0.15, as in the low-redshift SDSS k-corrections.
+    /// Coefficients chosen so that K_g(0.1) - K_r(0.1) is about 0.25 for red (g-r = 0.8) and 0.11
+    /// for blue (g-r = 0.4) galaxies, as in the low-redshift SDSS k-corrections, with K_r(0.1) = 0.07
+    /// for every colour: the r-band k-correction is taken colour-independent so that the observed
+    /// r-band bulge light fraction equals the rest-frame one (the structural measurements then do not
+    /// depend on redshift through it). The other bands keep the colour dependence of their k-corrections
+    /// relative to r.
     fn default() -> Self {
         Self {
-            intercept: [1.0, -0.5, -0.2, -0.1, -0.2],
-            colour_slope: [2.0, 5.0, 1.5, 0.8, 0.5],
+            intercept: [1.9, 0.4, 0.7, 0.8, 0.7],
+            colour_slope: [0.5, 3.5, 0.0, -0.7, -1.0],
         }
     }
 }
