@@ -112,16 +112,33 @@ impl FisherZ {
     /// The partial correlation of `x` and `y` given `z`.
     pub fn partial_correlation(&self, x: usize, y: usize, z: &[usize]) -> Result<f64> {
         check_query(self.corr.nrows(), x, y, z)?;
-        let vars: Vec<usize> = [x, y].iter().chain(z).copied().collect();
-        let k = vars.len();
-        let mut sub = vec![0.0; k * k];
-        for (a, &va) in vars.iter().enumerate() {
-            for (b, &vb) in vars.iter().enumerate() {
-                sub[a * k + b] = self.corr[[va, vb]];
+        let k = z.len() + 2;
+        let var = |a: usize| match a {
+            0 => x,
+            1 => y,
+            _ => z[a - 2],
+        };
+        // Scratch on the stack for up to 14 conditioning variables (no allocation per test).
+        const K: usize = 16;
+        let (mut sub_s, mut perm_s, mut col_s) = ([0.0; K * K], [0usize; K], [0.0; K]);
+        let (mut sub_h, mut perm_h, mut col_h);
+        let (sub, perm, col): (&mut [f64], &mut [usize], &mut [f64]) = if k <= K {
+            (&mut sub_s[..k * k], &mut perm_s[..k], &mut col_s[..k])
+        } else {
+            sub_h = vec![0.0; k * k];
+            perm_h = vec![0usize; k];
+            col_h = vec![0.0; k];
+            (&mut sub_h, &mut perm_h, &mut col_h)
+        };
+        for a in 0..k {
+            let row = self.corr.row(var(a));
+            for b in 0..k {
+                sub[a * k + b] = row[var(b)];
             }
         }
-        let inv = linalg::inverse(&sub, k, 1e-13).ok_or_else(|| self.singular(x, y, z))?;
-        let r = -inv[1] / (inv[0] * inv[k + 1]).sqrt();
+        let [i00, i01, i11] = linalg::inverse_leading_2x2(sub, k, 1e-13, perm, col)
+            .ok_or_else(|| self.singular(x, y, z))?;
+        let r = -i01 / (i00 * i11).sqrt();
         if !r.is_finite() || r.abs() >= 1.0 {
             return Err(self.singular(x, y, z));
         }
