@@ -192,7 +192,7 @@ mod tests {
         assert!((log_det_spd(&a, 3, 1e-12).unwrap() - 11.48f64.ln()).abs() < 1e-12);
         let sing = [1.0, 2.0, 2.0, 4.0];
         assert!(inverse(&sing, 2, 1e-12).is_none());
-        let mut sc = sing.clone();
+        let mut sc = sing;
         assert!(inverse_leading_2x2(&mut sc, 2, 1e-12, &mut [0; 2], &mut [0.0; 2]).is_none());
         assert!(log_det_spd(&sing, 2, 1e-12).is_none());
         // pivoting needed
