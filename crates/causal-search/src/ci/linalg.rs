@@ -2,57 +2,16 @@
 
 /// Inverse of the `k x k` row-major matrix `a` by LU decomposition with partial pivoting, or `None`
 /// when a pivot is below `tol` times the largest absolute entry (singular or numerically singular).
-/// (The tests check [`inverse_leading_2x2`] against it.)
+/// The reference of the Fisher-z test's partial correlations in the tests.
 #[cfg(test)]
 pub(crate) fn inverse(a: &[f64], k: usize, tol: f64) -> Option<Vec<f64>> {
     debug_assert_eq!(a.len(), k * k);
+    let scale = a.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+    if !scale.is_finite() || scale == 0.0 {
+        return None;
+    }
     let mut lu = a.to_vec();
     let mut perm: Vec<usize> = (0..k).collect();
-    if !lu_in_place(&mut lu, &mut perm, k, tol) {
-        return None;
-    }
-    let mut inv = vec![0.0; k * k];
-    let mut col = vec![0.0; k];
-    for j in 0..k {
-        solve_unit_column(&lu, &perm, k, j, &mut col);
-        for i in 0..k {
-            inv[i * k + j] = col[i];
-        }
-    }
-    Some(inv)
-}
-
-/// The entries `(0, 0)`, `(0, 1)` and `(1, 1)` of the inverse of the `k x k` row-major matrix `a`
-/// (overwritten by its LU factors), or `None` as [`inverse`]: the same arithmetic as [`inverse`]
-/// for these entries (bit for bit), solving for the first two columns only. `perm` and `col`
-/// are scratch of length `k`.
-pub(crate) fn inverse_leading_2x2(
-    a: &mut [f64],
-    k: usize,
-    tol: f64,
-    perm: &mut [usize],
-    col: &mut [f64],
-) -> Option<[f64; 3]> {
-    debug_assert!(k >= 2 && a.len() == k * k && perm.len() == k && col.len() == k);
-    for (i, p) in perm.iter_mut().enumerate() {
-        *p = i;
-    }
-    if !lu_in_place(a, perm, k, tol) {
-        return None;
-    }
-    solve_unit_column(a, perm, k, 0, col);
-    let i00 = col[0];
-    solve_unit_column(a, perm, k, 1, col);
-    Some([i00, col[0], col[1]])
-}
-
-/// LU decomposition with partial pivoting in place (`perm` starts as the identity); `false` when a
-/// pivot is below `tol` times the largest absolute entry of the input.
-fn lu_in_place(lu: &mut [f64], perm: &mut [usize], k: usize, tol: f64) -> bool {
-    let scale = lu.iter().fold(0.0f64, |m, v| m.max(v.abs()));
-    if !scale.is_finite() || scale == 0.0 {
-        return false;
-    }
     for c in 0..k {
         // pivot
         let (mut p, mut best) = (c, lu[c * k + c].abs());
@@ -64,7 +23,7 @@ fn lu_in_place(lu: &mut [f64], perm: &mut [usize], k: usize, tol: f64) -> bool {
             }
         }
         if best <= tol * scale {
-            return false;
+            return None;
         }
         if p != c {
             for j in 0..k {
@@ -72,45 +31,43 @@ fn lu_in_place(lu: &mut [f64], perm: &mut [usize], k: usize, tol: f64) -> bool {
             }
             perm.swap(c, p);
         }
-        let (upper, lower) = lu.split_at_mut((c + 1) * k);
-        let prow = &upper[c * k..];
-        let piv = prow[c];
-        for row in lower.chunks_exact_mut(k) {
-            let f = row[c] / piv;
-            row[c] = f;
+        let piv = lu[c * k + c];
+        for r in c + 1..k {
+            let f = lu[r * k + c] / piv;
+            lu[r * k + c] = f;
             if f != 0.0 {
-                for (v, &u) in row[c + 1..].iter_mut().zip(&prow[c + 1..]) {
-                    *v -= f * u;
+                for j in c + 1..k {
+                    lu[r * k + j] -= f * lu[c * k + j];
                 }
             }
         }
     }
-    true
-}
-
-/// Column `j` of the inverse from the LU factors: `col` = A^-1 e_j.
-fn solve_unit_column(lu: &[f64], perm: &[usize], k: usize, j: usize, col: &mut [f64]) {
-    for i in 0..k {
-        col[i] = if perm[i] == j { 1.0 } else { 0.0 };
-    }
-    // Forward substitution from the unit entry on: the terms with the zeros above it would
-    // subtract exact zeros (the factors are finite), which leaves every value unchanged.
-    let first = perm.iter().position(|&p| p == j).unwrap_or(k);
-    for i in first + 1..k {
-        let r = &lu[i * k..i * k + i];
-        let mut s = col[i];
-        for m in first..i {
-            s -= r[m] * col[m];
+    // solve for each column of the permuted identity
+    let mut inv = vec![0.0; k * k];
+    let mut col = vec![0.0; k];
+    for j in 0..k {
+        for i in 0..k {
+            col[i] = if perm[i] == j { 1.0 } else { 0.0 };
         }
-        col[i] = s;
-    }
-    for i in (0..k).rev() {
-        let mut s = col[i];
-        for m in i + 1..k {
-            s -= lu[i * k + m] * col[m];
+        for i in 0..k {
+            let mut s = col[i];
+            for m in 0..i {
+                s -= lu[i * k + m] * col[m];
+            }
+            col[i] = s;
         }
-        col[i] = s / lu[i * k + i];
+        for i in (0..k).rev() {
+            let mut s = col[i];
+            for m in i + 1..k {
+                s -= lu[i * k + m] * col[m];
+            }
+            col[i] = s / lu[i * k + i];
+        }
+        for i in 0..k {
+            inv[i * k + j] = col[i];
+        }
     }
+    Some(inv)
 }
 
 /// log det of a symmetric positive-definite `k x k` matrix by Cholesky, or `None` when it is not
@@ -192,46 +149,9 @@ mod tests {
         assert!((log_det_spd(&a, 3, 1e-12).unwrap() - 11.48f64.ln()).abs() < 1e-12);
         let sing = [1.0, 2.0, 2.0, 4.0];
         assert!(inverse(&sing, 2, 1e-12).is_none());
-        let mut sc = sing;
-        assert!(inverse_leading_2x2(&mut sc, 2, 1e-12, &mut [0; 2], &mut [0.0; 2]).is_none());
         assert!(log_det_spd(&sing, 2, 1e-12).is_none());
         // pivoting needed
         let p = [0.0, 1.0, 1.0, 0.0];
         assert_eq!(inverse(&p, 2, 1e-12).unwrap(), vec![0.0, 1.0, 1.0, 0.0]);
-    }
-
-    #[test]
-    fn leading_2x2_is_bitwise_the_full_inverse() {
-        use rand::{Rng, SeedableRng};
-        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
-        for k in 2..14 {
-            for _ in 0..20 {
-                // a random correlation-like symmetric matrix: B B^T scaled to unit diagonal
-                let b: Vec<f64> = (0..k * k).map(|_| rng.random::<f64>() - 0.5).collect();
-                let mut a = vec![0.0; k * k];
-                for i in 0..k {
-                    for j in 0..k {
-                        a[i * k + j] = (0..k).map(|m| b[i * k + m] * b[j * k + m]).sum::<f64>();
-                    }
-                }
-                let d: Vec<f64> = (0..k).map(|i| a[i * k + i].sqrt()).collect();
-                for i in 0..k {
-                    for j in 0..k {
-                        a[i * k + j] /= d[i] * d[j];
-                    }
-                }
-                let full = inverse(&a, k, 1e-13);
-                let mut lu = a.clone();
-                let part =
-                    inverse_leading_2x2(&mut lu, k, 1e-13, &mut vec![0; k], &mut vec![0.0; k]);
-                match (full, part) {
-                    (Some(f), Some(p)) => {
-                        assert_eq!(p, [f[0], f[1], f[k + 1]], "k {k}");
-                    }
-                    (None, None) => {}
-                    (f, p) => panic!("k {k}: full {f:?} vs leading {p:?}"),
-                }
-            }
-        }
     }
 }
