@@ -570,7 +570,7 @@ impl CmiKnn {
             .map_init(
                 || NullWork::new(n),
                 |w, i| {
-                    w.prepare(ys, zs, i);
+                    w.prepare(ys, zs, i, k);
                     let mut bound = n - 1;
                     let mut out = Vec::with_capacity(nb);
                     for cols in &xcols {
@@ -891,7 +891,7 @@ impl IntWork {
 struct NullWork {
     dz: Vec<u16>,
     dyz: Vec<u16>,
-    /// `dz` where `dz < dyz`, else `u16::MAX`.
+    /// `dz` where `dz < dyz` and `dyz` is at least the k-th smallest `dyz`, else `u16::MAX`.
     dz_below_dyz: Vec<u16>,
     /// Zeroed histogram of [`Buckets::kth_joint`].
     hist: Vec<u32>,
@@ -899,7 +899,7 @@ struct NullWork {
     low: Vec<u32>,
     /// The other samples by (Y,Z) distance, with the distances.
     yz: Buckets,
-    /// The other samples by Z distance.
+    /// The other samples' Z distances, counted (`start` only).
     z: Buckets,
     /// The other samples with `dz < dyz` by Z distance, with `dyz` as the extra value.
     zy: Buckets,
@@ -921,27 +921,32 @@ impl NullWork {
 
     /// Distances of every sample to sample `i` in (Y,Z) and Z (the sample itself excluded as
     /// `u16::MAX`; with no Z every other sample is at distance 0 in Z), and their buckets.
-    fn prepare(&mut self, ys: &[&[u16]], zs: &[&[u16]], i: usize) {
+    fn prepare(&mut self, ys: &[&[u16]], zs: &[&[u16]], i: usize, k: usize) {
         max_abs_diff_u16(ys, i, &mut self.dyz);
         if zs.is_empty() {
             self.dz.fill(0);
         } else {
             max_abs_diff_u16(zs, i, &mut self.dz);
         }
-        for ((o, &z), b) in self
-            .dyz
-            .iter_mut()
-            .zip(self.dz.iter())
-            .zip(self.dz_below_dyz.iter_mut())
-        {
-            *b = if z < *o { z } else { u16::MAX };
+        for (o, &z) in self.dyz.iter_mut().zip(self.dz.iter()) {
             *o = (*o).max(z);
         }
         self.dyz[i] = u16::MAX;
         self.dz[i] = u16::MAX;
-        self.dz_below_dyz[i] = u16::MAX;
         self.yz.sort(&self.dyz, None);
-        self.z.sort(&self.dz, None);
+        self.z.count(&self.dz);
+        // Every permutation's eps is at least the k-th smallest (Y,Z) distance (fewer than k
+        // samples are within any smaller radius), so the second term of n_xz (dz < eps <= dyz)
+        // needs only the samples with dz < dyz and dyz at least that.
+        let t0 = self.yz.vals[k - 1];
+        for ((b, &z), &yz) in self
+            .dz_below_dyz
+            .iter_mut()
+            .zip(self.dz.iter())
+            .zip(self.dyz.iter())
+        {
+            *b = if z < yz && yz >= t0 { z } else { u16::MAX };
+        }
         self.zy.sort(&self.dz_below_dyz, Some(&self.dyz));
     }
 
@@ -1008,6 +1013,20 @@ impl Buckets {
             vals: vec![0; n],
             extra: vec![0; n],
             cursor: vec![0; n + 1],
+        }
+    }
+
+    /// Only the counts `start` of the samples by `d` (no order).
+    fn count(&mut self, d: &[u16]) {
+        let n = d.len();
+        self.start.fill(0);
+        for &v in d {
+            if (v as usize) < n {
+                self.start[v as usize + 1] += 1;
+            }
+        }
+        for t in 1..self.start.len() {
+            self.start[t] += self.start[t - 1];
         }
     }
 
