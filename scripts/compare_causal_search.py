@@ -11,7 +11,9 @@ Run (data files with a header row, e.g. causal-learn's own test data):
         --files ../shared/data/causal-learn/TestData/data_linear_10.txt \
                 ../shared/data/causal-learn/fci-test-data/data-*.txt
 Extra settings for our side only (e.g. a depth for FCI's Possible-D-SEP stage, which causal-learn
-ignores there): --ours-args "--depth 3". `--markdown` prints a table for docs/benchmarks.md.
+ignores there): --ours-args "--depth 3"; causal-learn's `fci` depth (which limits only its adjacency
+search): --cl-depth 3. For FCI the rows also give causal-learn's time in `fas` (adjacency search),
+`removeByPossibleDsep` (Possible-D-SEP stage) and the rest (orientation rules). `--markdown` prints a table for docs/benchmarks.md.
 
 Random data: a seeded random linear-Gaussian DAG (expected degree 3, weights +-[0.5, 1.0]).
 Our times: the wall time of the `discover` process (includes start-up and reading the text file) and
@@ -95,8 +97,26 @@ def run_one(label, path, x, names, alg, args):
         theirs = cg.G.graph
     else:
         import contextlib, io
-        with contextlib.redirect_stdout(io.StringIO()):
-            g, _ = fci(x, "fisherz", args.alpha, show_progress=False)
+        import causallearn.search.ConstraintBased.FCI as fci_mod
+        stage = {}
+        originals = {}
+        # Time causal-learn's two search stages by wrapping the module functions `fci` calls.
+        for name in ("fas", "removeByPossibleDsep"):
+            f = getattr(fci_mod, name)
+            originals[name] = f
+            def timed(*a, _f=f, _name=name, **k):
+                t = time.perf_counter()
+                try:
+                    return _f(*a, **k)
+                finally:
+                    stage[_name] = stage.get(_name, 0.0) + time.perf_counter() - t
+            setattr(fci_mod, name, timed)
+        try:
+            with contextlib.redirect_stdout(io.StringIO()):
+                g, _ = fci(x, "fisherz", args.alpha, depth=args.cl_depth, show_progress=False)
+        finally:
+            for name, f in originals.items():
+                setattr(fci_mod, name, f)
         theirs = g.graph
     cl_s = time.perf_counter() - t0
     row = dict(data=label, alg=alg, p=x.shape[1], n=x.shape[0], ours_args=args.ours_args,
@@ -107,6 +127,10 @@ def run_one(label, path, x, names, alg, args):
                identical=bool(np.all(ours == theirs)), marks_differing=int(np.sum(ours != theirs)),
                edges_ours=int(np.sum(ours != 0) // 2), edges_causal_learn=int(np.sum(theirs != 0) // 2))
     if alg == "fci":
+        row["causal_learn_depth"] = args.cl_depth
+        row["causal_learn_fas_s"] = round(stage.get("fas", 0.0), 3)
+        row["causal_learn_pdsep_s"] = round(stage.get("removeByPossibleDsep", 0.0), 3)
+        row["causal_learn_rules_s"] = round(cl_s - stage.get("fas", 0.0) - stage.get("removeByPossibleDsep", 0.0), 3)
         row["differences"] = differing_edges(ours, theirs, names)
         # causal-learn's fci-test-data: data-N.txt beside the true PAG in PAGN.txt
         base = os.path.basename(path)
@@ -135,6 +159,8 @@ def main():
     ap.add_argument("--alpha", type=float, default=0.05)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--ours-args", default="")
+    ap.add_argument("--cl-depth", type=int, default=-1,
+                    help="depth passed to causal-learn's fci (its adjacency search only; -1 = its default)")
     ap.add_argument("--markdown", action="store_true")
     ap.add_argument("--bin", default=os.path.join(os.path.dirname(__file__), "..", "target", "release", "examples", "discover"))
     args = ap.parse_args()

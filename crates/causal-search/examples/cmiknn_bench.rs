@@ -46,8 +46,9 @@ fn main() -> ExitCode {
             let out = test.test_with_null(0, 1, &z)?;
             let dt = t0.elapsed().as_secs_f64();
             best = best.min(dt);
+            let null_sum: f64 = out.null.iter().sum();
             println!(
-                "mstar rep {r}: statistic {:.5}  p {:.3}  k {}  {dt:.4} s",
+                "mstar rep {r}: statistic {:.5}  p {:.3}  k {}  null sum {null_sum:.12}  {dt:.4} s",
                 out.result.statistic, out.result.p_value, out.k
             );
         }

@@ -422,10 +422,12 @@ impl CmiKnn {
         }
     }
 
-    /// The CMI of every permuted X (`xp[b][column][sample]`) at once, on integer ranks: the same
-    /// arithmetic as [`Self::estimate_brute_u16`] per permutation, with the Y and Z distances of
-    /// each sample computed once and the (Y,Z) and Z counts read from prefix counts.
-    fn null_batched_u16(
+    /// [`Self::null_batched_u16`] by full scans: for each sample and permutation, the X
+    /// distances to all samples, a histogram of the joint distances for the k-th one, and the
+    /// (X,Z) count; the Y and Z distances of each sample are computed once and the (Y,Z) and Z
+    /// counts read from prefix counts. Faster than the bucket walk for vector-valued X, whose
+    /// column-wise X distances vectorise over samples.
+    fn null_scan_u16(
         &self,
         xp: &[Vec<Vec<u16>>],
         ys: &[&[u16]],
@@ -514,6 +516,71 @@ impl CmiKnn {
                         } else {
                             n - 1
                         };
+                        out.push(
+                            psi.get(k) - psi.get(nxz + 1) - psi.get(nyz + 1) + psi.get(nz + 1),
+                        );
+                    }
+                    out
+                },
+            )
+            .collect();
+        (0..nb)
+            .map(|b| per_sample.iter().map(|v| v[b]).sum::<f64>() / n as f64)
+            .collect()
+    }
+
+    /// The CMI of every permuted X (`xp[b][column][sample]`) at once, on integer ranks: the same
+    /// integers (k-th joint distance and strict counts) as [`Self::estimate_brute_u16`] per
+    /// permutation, found without scanning all samples for every permutation.
+    ///
+    /// For each sample `i`, the distances in (Y,Z) and in Z do not depend on the permutation:
+    /// they are computed once and the other samples are bucket-sorted by them. Per permutation:
+    /// - the k-th joint distance `eps` is the k-th smallest `max(dx, dyz)`; only samples with
+    ///   `dyz <= eps` can be among the k, so only the samples with `dyz` up to a bound are
+    ///   visited (the largest `eps` of the previous permutations of this sample plus a margin; if
+    ///   `eps` turns out larger, all samples), see [`Buckets::kth_joint`];
+    /// - `n_xz = #{dx < eps, dz < eps} = #{max(dx, dyz) < eps} + #{dx < eps, dz < eps <= dyz}`:
+    ///   the first term comes with `eps`, the second visits only the samples with `dz < eps` and
+    ///   `dz < dyz` (the Y distance larger than the Z one), bucket-sorted by `dz`;
+    /// - `n_yz` and `n_z` are prefix counts of the buckets.
+    ///
+    /// Vector-valued X goes to [`Self::null_scan_u16`] (same results): its X distances need
+    /// every column of every visited sample, which a full column-wise scan does faster.
+    fn null_batched_u16(
+        &self,
+        xp: &[Vec<Vec<u16>>],
+        ys: &[&[u16]],
+        zs: &[&[u16]],
+        k: usize,
+    ) -> Vec<f64> {
+        if xp.first().is_some_and(|xb| xb.len() > 1) {
+            return self.null_scan_u16(xp, ys, zs, k);
+        }
+        let n = self.n;
+        let nb = xp.len();
+        let psi = &self.psi;
+        let has_z = !zs.is_empty();
+        let xcols: Vec<Vec<&[u16]>> = xp
+            .iter()
+            .map(|xb| xb.iter().map(|c| c.as_slice()).collect())
+            .collect();
+        let per_sample: Vec<Vec<f64>> = (0..n)
+            .into_par_iter()
+            .with_min_len(16)
+            .map_init(
+                || NullWork::new(n),
+                |w, i| {
+                    w.prepare(ys, zs, i, k);
+                    let mut bound = n - 1;
+                    let mut out = Vec::with_capacity(nb);
+                    for cols in &xcols {
+                        let xc = cols[0];
+                        let x0 = i32::from(xc[i]);
+                        let (eps, nxz) =
+                            w.eps_nxz(k, bound, has_z, |j| (i32::from(xc[j]) - x0).unsigned_abs());
+                        bound = if bound == n - 1 { eps } else { bound.max(eps) };
+                        let nyz = w.yz.count_below(eps);
+                        let nz = if has_z { w.z.count_below(eps) } else { n - 1 };
                         out.push(
                             psi.get(k) - psi.get(nxz + 1) - psi.get(nyz + 1) + psi.get(nz + 1),
                         );
@@ -820,8 +887,246 @@ impl IntWork {
     }
 }
 
-/// Integer version of [`max_abs_diff`].
-#[inline]
+/// Per-thread buffers of [`CmiKnn::null_batched_u16`], for one sample `i` at a time.
+struct NullWork {
+    dz: Vec<u16>,
+    dyz: Vec<u16>,
+    /// `dz` where `dz < dyz` and `dyz` is at least the k-th smallest `dyz`, else `u16::MAX`.
+    dz_below_dyz: Vec<u16>,
+    /// Zeroed histogram of [`Buckets::kth_joint`].
+    hist: Vec<u32>,
+    /// Scratch of [`Buckets::kth_joint`].
+    low: Vec<u32>,
+    /// The other samples by (Y,Z) distance, with the distances.
+    yz: Buckets,
+    /// The other samples' Z distances, counted (`start` only).
+    z: Buckets,
+    /// The other samples with `dz < dyz` by Z distance, with `dyz` as the extra value.
+    zy: Buckets,
+}
+
+impl NullWork {
+    fn new(n: usize) -> Self {
+        Self {
+            dz: vec![0; n],
+            dyz: vec![0; n],
+            dz_below_dyz: vec![0; n],
+            hist: vec![0; n + 2],
+            low: vec![0; n],
+            yz: Buckets::new(n),
+            z: Buckets::new(n),
+            zy: Buckets::new(n),
+        }
+    }
+
+    /// Distances of every sample to sample `i` in (Y,Z) and Z (the sample itself excluded as
+    /// `u16::MAX`; with no Z every other sample is at distance 0 in Z), and their buckets.
+    fn prepare(&mut self, ys: &[&[u16]], zs: &[&[u16]], i: usize, k: usize) {
+        max_abs_diff_u16(ys, i, &mut self.dyz);
+        if zs.is_empty() {
+            self.dz.fill(0);
+        } else {
+            max_abs_diff_u16(zs, i, &mut self.dz);
+        }
+        for (o, &z) in self.dyz.iter_mut().zip(self.dz.iter()) {
+            *o = (*o).max(z);
+        }
+        self.dyz[i] = u16::MAX;
+        self.dz[i] = u16::MAX;
+        self.yz.sort(&self.dyz, None);
+        self.z.count(&self.dz);
+        // Every permutation's eps is at least the k-th smallest (Y,Z) distance (fewer than k
+        // samples are within any smaller radius), so the second term of n_xz (dz < eps <= dyz)
+        // needs only the samples with dz < dyz and dyz at least that.
+        let t0 = self.yz.vals[k - 1];
+        for ((b, &z), &yz) in self
+            .dz_below_dyz
+            .iter_mut()
+            .zip(self.dz.iter())
+            .zip(self.dyz.iter())
+        {
+            *b = if z < yz && yz >= t0 { z } else { u16::MAX };
+        }
+        self.zy.sort(&self.dz_below_dyz, Some(&self.dyz));
+    }
+
+    /// `eps` (the k-th joint distance) and `n_xz` for one permutation, `dist(j)` being the X
+    /// distance of sample `j` to sample `i`; `bound` is a guess of an upper bound of `eps`.
+    #[inline]
+    fn eps_nxz(
+        &mut self,
+        k: usize,
+        bound: usize,
+        has_z: bool,
+        dist: impl Fn(usize) -> u32,
+    ) -> (usize, usize) {
+        let n = self.dz.len();
+        let top = (bound + bound / 64 + 2).min(n - 1);
+        let (eps, within) = self
+            .yz
+            .kth_joint(&mut self.hist, &mut self.low, k, top, &dist)
+            .or_else(|| {
+                self.yz
+                    .kth_joint(&mut self.hist, &mut self.low, k, n - 1, &dist)
+            })
+            .unwrap_or((n, n - 1));
+        let e = eps as u32;
+        let nxz = if has_z {
+            // #{dx < eps, dz < eps <= dyz}, among the samples with dz < min(eps, dyz).
+            let m = self.zy.count_below(eps);
+            let (o, extra) = (&self.zy.order[..m], &self.zy.extra[..m]);
+            let rest = o
+                .iter()
+                .zip(extra)
+                .map(|(&j, &yz)| u32::from((u32::from(yz) >= e) & (dist(j as usize) < e)))
+                .sum::<u32>();
+            within + rest as usize
+        } else {
+            // No Z: #{j != i : dx < eps} over all samples (dist(i) = 0).
+            let all = (0..n).map(|j| u32::from(dist(j) < e)).sum::<u32>() as usize;
+            all - usize::from(e > 0)
+        };
+        (eps, nxz)
+    }
+}
+
+/// The other samples bucket-sorted by an integer distance `d < n` to one sample (entries with
+/// `d >= n`, the sample itself, are left out).
+struct Buckets {
+    /// `start[t] = #{j : d[j] < t}` for `t` in `0..=n + 1`.
+    start: Vec<u32>,
+    /// Sample indices in increasing distance (by index within a distance).
+    order: Vec<u16>,
+    /// Their distances, `vals[r] = d[order[r]]`.
+    vals: Vec<u16>,
+    /// An extra value per sample, `extra[r] = aux[order[r]]`, when sorted with one.
+    extra: Vec<u16>,
+    /// Scratch cursors of the counting sort.
+    cursor: Vec<u32>,
+}
+
+impl Buckets {
+    fn new(n: usize) -> Self {
+        Self {
+            start: vec![0; n + 2],
+            order: vec![0; n],
+            vals: vec![0; n],
+            extra: vec![0; n],
+            cursor: vec![0; n + 1],
+        }
+    }
+
+    /// Only the counts `start` of the samples by `d` (no order).
+    fn count(&mut self, d: &[u16]) {
+        let n = d.len();
+        self.start.fill(0);
+        for &v in d {
+            if (v as usize) < n {
+                self.start[v as usize + 1] += 1;
+            }
+        }
+        for t in 1..self.start.len() {
+            self.start[t] += self.start[t - 1];
+        }
+    }
+
+    /// Counting sort of the samples by `d`, carrying `aux` along if given.
+    fn sort(&mut self, d: &[u16], aux: Option<&[u16]>) {
+        let n = d.len();
+        self.start.fill(0);
+        for &v in d {
+            if (v as usize) < n {
+                self.start[v as usize + 1] += 1;
+            }
+        }
+        for t in 1..self.start.len() {
+            self.start[t] += self.start[t - 1];
+        }
+        self.cursor.copy_from_slice(&self.start[..n + 1]);
+        for (j, &v) in d.iter().enumerate() {
+            if (v as usize) < n {
+                let c = &mut self.cursor[v as usize];
+                self.order[*c as usize] = j as u16;
+                self.vals[*c as usize] = v;
+                if let Some(a) = aux {
+                    self.extra[*c as usize] = a[j];
+                }
+                *c += 1;
+            }
+        }
+    }
+
+    /// `#{j : d[j] < t}`.
+    #[inline]
+    fn count_below(&self, t: usize) -> usize {
+        self.start[t.min(self.start.len() - 1)] as usize
+    }
+
+    /// The k-th smallest of `max(dist(j), d[j])` over the bucketed samples, if it is at most
+    /// `top`, with the number of samples strictly below it; only the samples with `d[j] <= top`
+    /// are visited. `hist` (length at least `top + 2`) is all zero on entry and on return; `low`
+    /// (length `n`) is scratch.
+    ///
+    /// A sample with `dist(j) <= d[j]` counts from threshold `d[j]` on: as the samples come in
+    /// increasing `d`, the number of them among the first `r` is a running count `low[r - 1]`,
+    /// read at the bucket boundaries. The other samples count from `dist(j)` on and go to
+    /// `hist[dist(j)]`. (Putting every sample in `hist[max(dist, d)]` would make runs of
+    /// increments of the same bin, which wait on each other.)
+    #[inline]
+    fn kth_joint(
+        &self,
+        hist: &mut [u32],
+        low: &mut [u32],
+        k: usize,
+        top: usize,
+        dist: impl Fn(usize) -> u32,
+    ) -> Option<(usize, usize)> {
+        let m = self.count_below(top + 1);
+        let cap = (top + 1) as u32;
+        let mut acc = 0u32;
+        for ((&j, &v), l) in self.order[..m]
+            .iter()
+            .zip(&self.vals[..m])
+            .zip(low[..m].iter_mut())
+        {
+            let dj = dist(j as usize);
+            let a = u32::from(dj <= u32::from(v));
+            acc += a;
+            *l = acc;
+            hist[dj.min(cap) as usize] += 1 - a;
+        }
+        // count(t) = low[start[t + 1] - 1] + hist[0..=t].sum() is non-decreasing in t: find the
+        // first block of 32 thresholds whose last one reaches k, then walk inside it.
+        let low_at = |t: usize| -> usize {
+            let e = self.start[t + 1] as usize;
+            if e == 0 { 0 } else { low[e - 1] as usize }
+        };
+        const B: usize = 32;
+        let mut cum = 0usize;
+        let mut found = None;
+        for (bi, block) in hist[..=top].chunks(B).enumerate() {
+            let s = block.iter().sum::<u32>() as usize;
+            let last = bi * B + block.len() - 1;
+            if low_at(last) + cum + s >= k {
+                let mut before = if bi == 0 { 0 } else { low_at(bi * B - 1) + cum };
+                for (o, &h) in block.iter().enumerate() {
+                    cum += h as usize;
+                    let here = low_at(bi * B + o) + cum;
+                    if here >= k {
+                        found = Some((bi * B + o, before));
+                        break;
+                    }
+                    before = here;
+                }
+                break;
+            }
+            cum += s;
+        }
+        hist[..top + 2].fill(0);
+        found
+    }
+}
+
 /// The first bin `d` of the histogram `hist` at which the cumulative count reaches `k`, or `None`.
 /// Sums blocks of bins first (vectorised) and walks bin by bin only inside the block that crosses.
 fn kth_bin(hist: &[u32], k: usize) -> Option<usize> {
@@ -842,6 +1147,8 @@ fn kth_bin(hist: &[u32], k: usize) -> Option<usize> {
     None
 }
 
+/// Integer version of [`max_abs_diff`].
+#[inline]
 fn max_abs_diff_u16(cols: &[&[u16]], i: usize, out: &mut [u16]) {
     let mut first = true;
     for c in cols {
@@ -989,6 +1296,60 @@ mod unit {
         assert_eq!(s, (0..n as u32).collect::<Vec<_>>());
         for (i, &j) in p.iter().enumerate() {
             assert_eq!(i / 5, j as usize / 5);
+        }
+    }
+
+    #[test]
+    fn batched_null_equals_one_brute_force_estimate_per_permutation() {
+        // Random rank data; X of 1 and 3 columns; Z of 0, 1 and 2 columns; small and large k;
+        // restricted permutations (with repeated samples) and plain ones.
+        let mut rng = ChaCha8Rng::seed_from_u64(11);
+        let n = 157;
+        let p = 7;
+        let v = Array2::from_shape_fn((n, p), |(i, j)| {
+            let common = (i % 13) as f64;
+            common * (j % 2) as f64 + rng.random::<f64>() * 10.0
+        });
+        let names: Vec<String> = (0..p).map(|j| format!("v{j}")).collect();
+        let ds = Dataset::new(v, names).unwrap();
+        for k in [1usize, 5, 40, 150] {
+            let t = CmiKnn::new(&ds, &CmiKnnParams::new().knn(Knn::Absolute(k))).unwrap();
+            let r = t.ranks16.as_ref().unwrap();
+            let xsets: [&[usize]; 2] = [&[0], &[0, 5, 6]];
+            let zsets: [&[usize]; 3] = [&[], &[2], &[2, 3]];
+            for xc in xsets {
+                for zc in zsets {
+                    let nbrs: Vec<Vec<u32>> = if zc.is_empty() {
+                        Vec::new()
+                    } else {
+                        let fz: Vec<&[f64]> = zc.iter().map(|&c| t.cols[c].as_slice()).collect();
+                        t.z_neighbours(&fz, 4).unwrap()
+                    };
+                    let xp: Vec<Vec<Vec<u16>>> = (0..6)
+                        .map(|_| {
+                            let perm = if nbrs.is_empty() {
+                                let mut q: Vec<u32> = (0..n as u32).collect();
+                                q.shuffle(&mut rng);
+                                q
+                            } else {
+                                restricted_permutation(&nbrs, &mut rng)
+                            };
+                            xc.iter()
+                                .map(|&c| perm.iter().map(|&j| r[c][j as usize]).collect())
+                                .collect()
+                        })
+                        .collect();
+                    let pick =
+                        |cs: &[usize]| cs.iter().map(|&c| r[c].as_slice()).collect::<Vec<_>>();
+                    let (ys, zs) = (pick(&[1]), pick(zc));
+                    let batched = t.null_batched_u16(&xp, &ys, &zs, k);
+                    for (b, xb) in xp.iter().enumerate() {
+                        let xs: Vec<&[u16]> = xb.iter().map(|c| c.as_slice()).collect();
+                        let want = t.estimate_brute_u16(&xs, &ys, &zs, k, false);
+                        assert_eq!(batched[b], want, "k {k} x {xc:?} z {zc:?} perm {b}");
+                    }
+                }
+            }
         }
     }
 

@@ -2,6 +2,8 @@
 
 /// Inverse of the `k x k` row-major matrix `a` by LU decomposition with partial pivoting, or `None`
 /// when a pivot is below `tol` times the largest absolute entry (singular or numerically singular).
+/// The reference of the Fisher-z test's partial correlations in the tests.
+#[cfg(test)]
 pub(crate) fn inverse(a: &[f64], k: usize, tol: f64) -> Option<Vec<f64>> {
     debug_assert_eq!(a.len(), k * k);
     let scale = a.iter().fold(0.0f64, |m, v| m.max(v.abs()));
