@@ -742,7 +742,7 @@ pub fn write(
 
     md.heading(2, "Causal discovery against the truth")
         .paragraph(if truth.is_some() {
-            "PC-stable with Fisher-z at alpha 0.01 and background knowledge (z and EBV in the first tier) over the mock's documented nodes, scored against the CPDAG of the generator's truth DAG. FCI (same test, alpha and tiers; conditioning sets up to 3 nodes, Possible-D-SEP paths up to 3 edges) runs over the observed nodes only, with the generator's latent quantities (inclination, bulge fraction, component colours and disk size) hidden, and is scored against the true PAG: FCI with the d-separation oracle of the truth DAG over the same nodes."
+            "PC-stable with Fisher-z at alpha 0.01 and background knowledge (z and EBV in the first tier) over the mock's documented nodes, scored against the CPDAG of the generator's truth DAG. FCI (same test, alpha and tiers; conditioning sets up to 3 nodes, Possible-D-SEP paths up to 3 edges) runs over the observed nodes only, with the generator's latent quantities (inclination, bulge light fraction, sSFR, disk colour and disk size) hidden, and is scored against the true PAG: FCI with the d-separation oracle of the truth DAG over the same nodes."
         } else {
             "PC-stable with Fisher-z at alpha 0.01 and background knowledge (z and EBV in the first tier) over the catalog quantities the sample has; there is no truth to score against."
         });
