@@ -251,7 +251,7 @@ impl Default for GalaxyModel {
             ml_slope: 1.097,
             ml_bulge_offset: 0.5,
             ml_disk_offset: -0.25,
-            ml_bulge_scatter: 0.1,
+            ml_bulge_scatter: 0.05,
             msun_r: 4.65,
             re_disk_0: 0.68,
             re_disk_logm: 0.22,
