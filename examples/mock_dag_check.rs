@@ -6,7 +6,7 @@
 //! observed nodes scored against the true PAG; `--copula` runs the same on normal scores.
 //!
 //! ```text
-//! cargo run --release --example mock_dag_check -- --n 20000 --seeds 2032,1,2 [--copula] [--fci]
+//! cargo run --release --example mock_dag_check -- --n 50000 --seeds 2032,1,2 [--copula] [--fci]
 //! ```
 
 #[allow(dead_code)]
@@ -28,8 +28,8 @@ use ndarray::Axis;
 #[derive(Parser, Debug)]
 #[command(about = "PC / FCI recovery of the mock survey's truth DAG on the unselected population")]
 struct Args {
-    /// Galaxies in the unselected population.
-    #[arg(long, default_value_t = 20_000)]
+    /// Galaxies in the unselected population (reproduce_paper's default run uses 50 000).
+    #[arg(long, default_value_t = 50_000)]
     n: usize,
     /// Seeds of the mock (comma-separated); 2032 is reproduce_paper's default (2025 + 7).
     #[arg(long, value_delimiter = ',', default_value = "2032,1,2")]

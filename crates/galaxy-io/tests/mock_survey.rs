@@ -335,6 +335,9 @@ fn mass_keeps_scatter_at_fixed_photometry_that_components_explain() {
     with.extend([col(&cat, "true_bulge_frac_r"), col(&cat, "true_gr_disk")]);
     let (_, r_with) = ols(&quadratic(&with), &y);
     let (s0, s1) = (sd(&r_phot), sd(&r_with));
+    println!(
+        "log M* scatter at fixed ugriz + z: {s0:.3} dex; with B/T and disk colour: {s1:.3} dex"
+    );
     assert!(s0 >= 0.1, "scatter at fixed ugriz + z only {s0}");
     assert!(
         s1 < 0.65 * s0,

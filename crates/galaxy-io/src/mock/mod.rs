@@ -16,7 +16,7 @@
 //! let r = survey.catalog.column("petroMag_r").unwrap();
 //! let ebv = survey.catalog.column("EBV").unwrap();
 //! assert!(r.iter().zip(ebv).all(|(m, e)| m - 2.751 * e < 17.77));
-//! let values = survey.dag.node_values(&survey.catalog)?; // 20 x 18, for causal discovery
+//! let values = survey.dag.node_values(&survey.catalog)?; // 20 x 16, for causal discovery
 //! assert_eq!(values.ncols(), survey.dag.nodes.len());
 //! # Ok::<(), galaxy_io::mock::MockError>(())
 //! ```
