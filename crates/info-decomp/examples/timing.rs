@@ -75,9 +75,17 @@ fn timing_isx_pid() {
         pid.decompose(s1.view(), s2.view(), t.view()).unwrap()
     });
     eprintln!("  atoms {:?}", res.atoms);
+    let r = timed("  I_sx redundancy alone (isx_local)", 1, || {
+        info_decomp::pid::isx::isx_local(t.view(), s1.view(), s2.view(), 3).unwrap()
+    });
+    eprintln!("  redundancy {:.6}", r.iter().sum::<f64>() / n as f64);
 }
 
 fn main() {
+    if std::env::args().any(|a| a == "--isx-only") {
+        timing_isx_pid();
+        return;
+    }
     timing_gcmi_and_ksg();
     timing_isx_pid();
 }

@@ -16,12 +16,16 @@
 //! (detected at run time), compiled a second time with AVX2 enabled; both code paths perform
 //! the same exact floating-point operations, so results do not depend on the CPU.
 
+use rayon::prelude::*;
+
 use crate::tree::{Boundary, Neighbour};
 
 /// Largest number of points in a leaf (a leaf of identical points may hold more).
 const LEAF: usize = 64;
 /// Depth bound of the explicit traversal stacks (median splits: depth <= log2(n) + 1 <= 33).
 const STACK: usize = 64;
+/// Independent accumulators of the per-axis max reductions over a box.
+const LANES: usize = 4;
 
 #[derive(Debug, Clone, Copy)]
 struct Node {
@@ -35,10 +39,17 @@ struct Node {
 
 /// Chebyshev kd-tree over `n` points of dimension `dim`.
 pub(crate) struct ChebTree {
-    n: usize,
     dim: usize,
-    /// permuted points, column-major: coordinate `j` of slot `s` at `cols[j * n + s]`
+    /// permuted points, blocked column-major: the slots of a leaf are cut into chunks of at
+    /// most [`LEAF`] slots; the chunk of `len` slots starting at slot `s0` occupies
+    /// `cols[s0 * dim..(s0 + len) * dim]`, coordinate `j` of slot `s0 + t` at
+    /// `cols[s0 * dim + j * len + t]`: one leaf scan reads one contiguous block
     cols: Vec<f64>,
+    /// dimension of the passenger coordinates (0: none)
+    pdim: usize,
+    /// passenger coordinates of every slot, in the blocked layout of `cols` (dimension `pdim`):
+    /// carried along for joint distances, never used to split or prune
+    pcols: Vec<f64>,
     /// original row index of each permuted point
     ids: Vec<u32>,
     nodes: Vec<Node>,
@@ -92,23 +103,92 @@ fn use_avx2() -> bool {
     }
 }
 
+/// Fold the coordinates `axes` of a blocked leaf chunk (`block[j * len + t]` = coordinate `j`
+/// of its slot `t`, `len = out.len()`) into the partial max-norm distances `out` (`fresh`:
+/// start from 0).
+///
+/// Eight points at a time, all their axes in registers, one plain store per block: the naive
+/// axis-outer loop `out[s] = max(out[s], d)` compiles to masked stores (LLVM turns the select
+/// into a conditional store), several times slower.
+#[inline(always)]
+fn fold_block(
+    block: &[f64],
+    q: &[f64],
+    axes: std::ops::Range<usize>,
+    out: &mut [f64],
+    fresh: bool,
+) {
+    const W: usize = 8;
+    let len = out.len();
+    let mut blocks = out.chunks_exact_mut(W);
+    let mut s = 0;
+    for o in &mut blocks {
+        let mut acc = [0.0f64; W];
+        if !fresh {
+            acc.copy_from_slice(o);
+        }
+        for j in axes.clone() {
+            let qj = q[j];
+            let c = &block[j * len + s..j * len + s + W];
+            for t in 0..W {
+                acc[t] = fmax(acc[t], (c[t] - qj).abs());
+            }
+        }
+        o.copy_from_slice(&acc);
+        s += W;
+    }
+    let rest = blocks.into_remainder();
+    for (t, o) in rest.iter_mut().enumerate() {
+        let mut acc = if fresh { 0.0 } else { *o };
+        for j in axes.clone() {
+            acc = fmax(acc, (block[j * len + s + t] - q[j]).abs());
+        }
+        *o = acc;
+    }
+}
+
 impl ChebTree {
     pub(crate) fn build(rows: &[f64], dim: usize) -> Self {
+        Self::build_with_passengers(rows, dim, &[], 0)
+    }
+
+    /// A tree over `rows` (dimension `dim`) whose leaves also carry each point's `pdim`
+    /// passenger coordinates `prows` (row-major, same points): see
+    /// [`kth_joint_and_count`](Self::kth_joint_and_count).
+    pub(crate) fn build_with_passengers(
+        rows: &[f64],
+        dim: usize,
+        prows: &[f64],
+        pdim: usize,
+    ) -> Self {
         let n = rows.len() / dim;
         let mut order: Vec<u32> = (0..n as u32).collect();
         let mut nodes = Vec::with_capacity(2 * n / LEAF + 2);
         let mut boxes = Vec::with_capacity((2 * n / LEAF + 2) * 2 * dim);
         Self::build_node(rows, dim, &mut order, 0, n, &mut nodes, &mut boxes);
-        let mut cols = vec![0.0; n * dim];
-        for (slot, &i) in order.iter().enumerate() {
-            for j in 0..dim {
-                cols[j * n + slot] = rows[i as usize * dim + j];
+        let blocked = |rows: &[f64], dim: usize| {
+            let mut cols = vec![0.0; n * dim];
+            for nd in nodes.iter().filter(|nd| nd.left == 0) {
+                let (mut s0, end) = (nd.start as usize, nd.end as usize);
+                while s0 < end {
+                    let len = (end - s0).min(LEAF);
+                    for (t, &i) in order[s0..s0 + len].iter().enumerate() {
+                        for j in 0..dim {
+                            cols[s0 * dim + j * len + t] = rows[i as usize * dim + j];
+                        }
+                    }
+                    s0 += len;
+                }
             }
-        }
+            cols
+        };
+        let cols = blocked(rows, dim);
+        let pcols = blocked(prows, pdim);
         Self {
-            n,
             dim,
             cols,
+            pdim,
+            pcols,
             ids: order,
             nodes,
             boxes,
@@ -173,13 +253,44 @@ impl ChebTree {
     /// Smallest Chebyshev distance from `q` to the node's box (a lower bound for its points).
     #[inline(always)]
     fn min_dist(&self, node: usize, q: &[f64]) -> f64 {
+        self.box_dists(node, q).0
+    }
+
+    /// `(near, far)`: the smallest and the largest Chebyshev distance from `q` to the node's
+    /// box. Axes are reduced in [`LANES`] independent accumulators, so the max chain does not
+    /// serialise on the latency of one register (the max is exact in any order).
+    #[inline(always)]
+    fn box_dists(&self, node: usize, q: &[f64]) -> (f64, f64) {
         let (lo, hi) = self.bounds(node);
-        let mut m = 0.0f64;
-        for ((&l, &h), &x) in lo.iter().zip(hi).zip(q) {
-            // l - x > 0 below the box, x - h > 0 above it, both <= 0 inside (branch-free)
-            m = fmax(m, fmax(l - x, x - h));
+        let mut near = [0.0f64; LANES];
+        let mut far = [0.0f64; LANES];
+        let (mut l4, mut h4, mut q4) = (
+            lo.chunks_exact(LANES),
+            hi.chunks_exact(LANES),
+            q.chunks_exact(LANES),
+        );
+        for ((l, h), x) in (&mut l4).zip(&mut h4).zip(&mut q4) {
+            for t in 0..LANES {
+                // l - x > 0 below the box, x - h > 0 above it, both <= 0 inside (branch-free)
+                let (below, above) = (l[t] - x[t], x[t] - h[t]);
+                near[t] = fmax(near[t], fmax(below, above));
+                far[t] = fmax(far[t], fmax(below.abs(), above.abs()));
+            }
         }
-        m
+        let rest = l4
+            .remainder()
+            .iter()
+            .zip(h4.remainder())
+            .zip(q4.remainder());
+        for (t, ((&l, &h), &x)) in rest.enumerate() {
+            let (below, above) = (l - x, x - h);
+            near[t] = fmax(near[t], fmax(below, above));
+            far[t] = fmax(far[t], fmax(below.abs(), above.abs()));
+        }
+        (
+            fmax(fmax(near[0], near[1]), fmax(near[2], near[3])),
+            fmax(fmax(far[0], far[1]), fmax(far[2], far[3])),
+        )
     }
 
     /// Original row indices in tree (leaf) order: queries issued in this order touch the same
@@ -188,46 +299,45 @@ impl ChebTree {
         &self.ids
     }
 
+    /// Fold the coordinates `axes` of the leaf chunk `start..start + out.len()` (as cut in
+    /// `cols`) into the partial max-norm distances `out` (`fresh`: `out` holds nothing yet,
+    /// start from 0).
+    #[inline(always)]
+    fn fold_axes(
+        &self,
+        start: usize,
+        q: &[f64],
+        axes: std::ops::Range<usize>,
+        out: &mut [f64],
+        fresh: bool,
+    ) {
+        let len = out.len();
+        let block = &self.cols[start * self.dim..(start + len) * self.dim];
+        fold_block(block, q, axes, out, fresh);
+    }
+
     /// Max-norm distances from `q` of the slots `start..start + out.len()`, into `out`.
     #[inline(always)]
     fn leaf_dists(&self, start: usize, q: &[f64], out: &mut [f64]) {
-        let len = out.len();
-        let n = self.n;
-        let c0 = &self.cols[start..start + len];
-        let q0 = q[0];
-        for (o, &c) in out.iter_mut().zip(c0) {
-            *o = (c - q0).abs();
-        }
-        for (j, &qj) in q.iter().enumerate().skip(1) {
-            let cj = &self.cols[j * n + start..j * n + start + len];
-            for (o, &c) in out.iter_mut().zip(cj) {
-                *o = fmax(*o, (c - qj).abs());
-            }
-        }
+        self.fold_axes(start, q, 0..q.len(), out, true);
     }
 
     /// [`leaf_dists`](Self::leaf_dists) that gives up (returns false) as soon as every partial
-    /// distance (a lower bound of the full one) exceeds `bound`; true when `out` holds the
-    /// complete distances and at least one is `<= bound`.
+    /// distance (a lower bound of the full one) exceeds `bound`, checked every two axes; true
+    /// when `out` holds the complete distances and at least one is `<= bound`.
     #[inline(always)]
     fn leaf_dists_within(&self, start: usize, q: &[f64], out: &mut [f64], bound: f64) -> bool {
-        let len = out.len();
-        let n = self.n;
-        let c0 = &self.cols[start..start + len];
-        let q0 = q[0];
-        for (o, &c) in out.iter_mut().zip(c0) {
-            *o = (c - q0).abs();
-        }
-        for (j, &qj) in q.iter().enumerate().skip(1) {
-            let cj = &self.cols[j * n + start..j * n + start + len];
-            for (o, &c) in out.iter_mut().zip(cj) {
-                *o = fmax(*o, (c - qj).abs());
-            }
-            if j % 2 == 1 && fmin_all(out) > bound {
+        let dim = q.len();
+        let mut j = 0;
+        while j < dim {
+            let next = (j + 2).min(dim);
+            self.fold_axes(start, q, j..next, out, j == 0);
+            if fmin_all(out) > bound {
                 return false;
             }
+            j = next;
         }
-        fmin_all(out) <= bound
+        true
     }
 
     pub(crate) fn knn(&self, q: &[f64], k: usize) -> Vec<Neighbour> {
@@ -326,6 +436,162 @@ impl ChebTree {
             .collect()
     }
 
+    /// For every indexed point (row `i`, in row order): the distance `eps_i` to its `k`-th
+    /// nearest other point under the joint max norm `max(d_main, d_passenger)`, and the number
+    /// of other points strictly within `eps_i` in the main coordinates alone: the joint radius
+    /// and one marginal count of KSG estimator 1 in one traversal per point. `rows`, `prows`:
+    /// the row-major main and passenger coordinates the tree was built from; `1 <= k < n`.
+    /// Parallel over points (rayon) in leaf order; the output does not depend on either.
+    pub(crate) fn joint_radii_and_counts(
+        &self,
+        rows: &[f64],
+        prows: &[f64],
+        k: usize,
+    ) -> Vec<(f64, usize)> {
+        let (dim, pdim) = (self.dim, self.pdim);
+        let mut out: Vec<(u32, (f64, usize))> = self
+            .ids
+            .par_iter()
+            .map_init(
+                || Vec::with_capacity(4096),
+                |rec, &i| {
+                    let iu = i as usize;
+                    let q = &rows[iu * dim..(iu + 1) * dim];
+                    let qp = &prows[iu * pdim..(iu + 1) * pdim];
+                    (i, self.kth_joint_and_count(i, q, qp, k, rec))
+                },
+            )
+            .collect();
+        out.sort_unstable_by_key(|v| v.0);
+        out.into_iter().map(|v| v.1).collect()
+    }
+
+    /// One point of [`joint_radii_and_counts`](Self::joint_radii_and_counts): row index `id`,
+    /// main coordinates `q`, passenger coordinates `qp`; `rec` is scratch.
+    ///
+    /// Exact: a subtree is pruned only when its main-coordinate box lies strictly farther than
+    /// the current k-th joint distance (a lower bound of every joint distance inside), so the
+    /// k-th joint distance is exact; every point with `d_main < eps` lies in a box that is never
+    /// pruned, and its main distance is recorded when it is visited (the bound only shrinks, so
+    /// it was at least `eps` then).
+    fn kth_joint_and_count(
+        &self,
+        id: u32,
+        q: &[f64],
+        qp: &[f64],
+        k: usize,
+        rec: &mut Vec<f64>,
+    ) -> (f64, usize) {
+        #[cfg(target_arch = "x86_64")]
+        if use_avx2() {
+            // SAFETY: AVX2 support was just detected.
+            return unsafe { self.kth_joint_avx2(id, q, qp, k, rec) };
+        }
+        self.kth_joint_impl(id, q, qp, k, rec)
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    fn kth_joint_avx2(
+        &self,
+        id: u32,
+        q: &[f64],
+        qp: &[f64],
+        k: usize,
+        rec: &mut Vec<f64>,
+    ) -> (f64, usize) {
+        self.kth_joint_impl(id, q, qp, k, rec)
+    }
+
+    #[inline(always)]
+    fn kth_joint_impl(
+        &self,
+        id: u32,
+        q: &[f64],
+        qp: &[f64],
+        k: usize,
+        rec: &mut Vec<f64>,
+    ) -> (f64, usize) {
+        rec.clear();
+        // the k smallest joint distances seen, ascending (values only: ties cannot change
+        // the k-th value)
+        let mut best: Vec<f64> = Vec::with_capacity(k + 1);
+        let mut dist = [0.0f64; LEAF];
+        let mut pdist = [0.0f64; LEAF];
+        let mut stack: [(u32, f64); STACK] = [(0, 0.0); STACK];
+        let mut top = 1usize;
+        let pdim = self.pdim;
+        while top > 0 {
+            top -= 1;
+            let (node, dmin) = stack[top];
+            let bound = if best.len() == k {
+                best[k - 1]
+            } else {
+                f64::INFINITY
+            };
+            if dmin > bound {
+                continue;
+            }
+            let nd = self.nodes[node as usize];
+            if nd.left == 0 {
+                let mut s = nd.start as usize;
+                let end = nd.end as usize;
+                while s < end {
+                    let len = (end - s).min(LEAF);
+                    let out = &mut dist[..len];
+                    let bound = if best.len() == k {
+                        best[k - 1]
+                    } else {
+                        f64::INFINITY
+                    };
+                    if !self.leaf_dists_within(s, q, out, bound) {
+                        s += len;
+                        continue;
+                    }
+                    let pout = &mut pdist[..len];
+                    fold_block(
+                        &self.pcols[s * pdim..(s + len) * pdim],
+                        qp,
+                        0..pdim,
+                        pout,
+                        true,
+                    );
+                    for (o, (&dm, &dp)) in out.iter().zip(pout.iter()).enumerate() {
+                        if self.ids[s + o] == id {
+                            continue;
+                        }
+                        if dm <= bound {
+                            rec.push(dm);
+                        }
+                        let dj = fmax(dm, dp);
+                        if best.len() == k {
+                            if dj >= best[k - 1] {
+                                continue;
+                            }
+                            best.pop();
+                        }
+                        let pos = best.partition_point(|&b| b <= dj);
+                        best.insert(pos, dj);
+                    }
+                    s += len;
+                }
+                continue;
+            }
+            let (l, r) = (nd.left, nd.right);
+            let (dl, dr) = (self.min_dist(l as usize, q), self.min_dist(r as usize, q));
+            let (near, dn, far, df) = if dl <= dr {
+                (l, dl, r, dr)
+            } else {
+                (r, dr, l, dl)
+            };
+            stack[top] = (far, df);
+            stack[top + 1] = (near, dn);
+            top += 2;
+        }
+        let eps = best[k - 1];
+        (eps, rec.iter().filter(|&&d| d < eps).count())
+    }
+
     pub(crate) fn count(&self, q: &[f64], r: f64, b: Boundary) -> usize {
         let Some(t) = closed_threshold(r, b) else {
             return 0;
@@ -354,17 +620,8 @@ impl ChebTree {
         while top > 0 {
             top -= 1;
             let node = stack[top] as usize;
-            // one pass over the box: leave as soon as one axis separates it from the ball;
-            // track whether every axis keeps the whole box inside
-            let (lo, hi) = self.bounds(node);
-            let mut near = 0.0f64;
-            let mut far = 0.0f64;
-            for ((&l, &h), &x) in lo.iter().zip(hi).zip(q) {
-                let below = x - l; // >= 0 when q is above the lower face
-                let above = h - x; // >= 0 when q is below the upper face
-                near = fmax(near, fmax(-below, -above));
-                far = fmax(far, fmax(below.abs(), above.abs()));
-            }
+            // nearest and farthest box distance: skip a box outside the ball, count one inside
+            let (near, far) = self.box_dists(node, q);
             if near > t {
                 continue;
             }

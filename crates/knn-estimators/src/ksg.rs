@@ -248,9 +248,19 @@ impl Ksg {
         let k = self.p.k;
         let n = prep.n;
         let psi = DigammaTable::new(n + 1);
-        let (joint, dj) = prep.rows_of(&[0, 1]);
         let (xr, dx) = prep.rows_of(&[0]);
         let (yr, dy) = prep.rows_of(&[1]);
+        if self.p.variant == KsgVariant::Ksg1 && dx.min(dy) * 4 <= dx.max(dy) {
+            let (nx, ny) = Self::ksg1_counts_fused(xr, dx, yr, dy, n, k)?;
+            let base = psi.get(k) + psi.get(n);
+            let local = nx
+                .iter()
+                .zip(&ny)
+                .map(|(&a, &b)| base - psi.get(a + 1) - psi.get(b + 1))
+                .collect();
+            return Ok(self.finish(local, n, prep.jittered));
+        }
+        let (joint, dj) = prep.rows_of(&[0, 1]);
         let (jt, (xt, yt)) = rayon::join(
             || KnnIndex::from_rows(joint, n, dj, Metric::Chebyshev),
             || {
@@ -300,6 +310,47 @@ impl Ksg {
             }
         };
         Ok(self.finish(local, n, prep.jittered))
+    }
+
+    /// KSG-1 counts `(n_x, n_y)` with the joint radius found in the larger marginal's tree:
+    /// one traversal per point of a Chebyshev tree over that marginal, carrying the other
+    /// marginal's coordinates, gives the k-th joint distance `eps_i` and the strict count in
+    /// that marginal (see `ChebTree::joint_radii_and_counts`); the other marginal is counted
+    /// in its own index. Used when the larger marginal has at least four times the other's
+    /// dimension (e.g. 1 + 5, 1 + 10, 2 + 8): there the joint radius converges within the first
+    /// leaves and the one traversal replaces a high-dimensional joint kNN search and a count
+    /// (1 + 10: about 40% less CPU time). With marginals of similar dimension (5 + 5) the
+    /// search region shrinks slowly and the separate joint-space search is faster. The counts, hence the estimate, are exactly those of the textbook
+    /// three-tree computation (a joint-space kNN search, then two radius counts): tested
+    /// against it and against brute force.
+    fn ksg1_counts_fused(
+        xr: Vec<f64>,
+        dx: usize,
+        yr: Vec<f64>,
+        dy: usize,
+        n: usize,
+        k: usize,
+    ) -> Result<(Vec<usize>, Vec<usize>), KnnError> {
+        let y_main = dy >= dx;
+        let (mrows, md, prows, pd) = if y_main {
+            (yr, dy, xr, dx)
+        } else {
+            (xr, dx, yr, dy)
+        };
+        let (tree, other) = rayon::join(
+            || crate::chebtree::ChebTree::build_with_passengers(&mrows, md, &prows, pd),
+            || KnnIndex::from_rows(prows.clone(), n, pd, Metric::Chebyshev),
+        );
+        let other = other?;
+        let res = tree.joint_radii_and_counts(&mrows, &prows, k);
+        let n_other =
+            other.map_points(|i| other.count_around_point_unchecked(i, res[i].0, Boundary::Strict));
+        let n_main: Vec<usize> = res.iter().map(|r| r.1).collect();
+        Ok(if y_main {
+            (n_other, n_main)
+        } else {
+            (n_main, n_other)
+        })
     }
 
     /// Conditional mutual information I(X;Y|Z) in nats (Frenzel-Pompe), with local values.

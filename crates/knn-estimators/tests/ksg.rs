@@ -195,3 +195,68 @@ fn bad_input_gives_typed_errors() {
     ));
     assert!(KsgParams::new().jitter_scale(0.0).check().is_err());
 }
+
+/// KSG estimator 1 finds the joint radius and one marginal count in one traversal of the
+/// larger marginal's tree when it has at least four times the other's dimension (`Ksg::mi`),
+/// else by the three-index computation. Its local values equal, bit for bit,
+/// the textbook three-index computation written here with the public index API (k-th
+/// neighbour distance in the joint space, strict counts in each marginal), on continuous data
+/// and on gridded data full of exact distance ties and duplicate points (no jitter), for
+/// several dimension pairs and `k`.
+#[test]
+fn ksg1_fused_path_equals_textbook_three_index_counts() {
+    use knn_estimators::{Boundary, KnnIndex, Metric};
+    use rand::Rng;
+    for (dx, dy, gridded, seed) in [
+        (1usize, 1usize, false, 1u64),
+        (2, 1, false, 2),
+        (1, 5, false, 3),
+        (5, 5, false, 4),
+        (9, 2, false, 5),
+        (2, 8, false, 8),
+        (3, 3, true, 6),
+        (1, 4, true, 7),
+    ] {
+        let n = 700;
+        let mut r = common::rng(seed);
+        let (x, y) = if gridded {
+            let mut g = |c| Array2::from_shape_fn((n, c), |_| (r.random_range(0..6) as f64) * 0.5);
+            (g(dx), g(dy))
+        } else {
+            let x = common::normals(&mut r, n, dx);
+            let mut y = common::normals(&mut r, n, dy);
+            for i in 0..n {
+                y[[i, 0]] += 0.8 * x[[i, 0]];
+            }
+            (x, y)
+        };
+        let joint = concatenate(Axis(1), &[x.view(), y.view()]).unwrap();
+        let (ji, xi, yi) = (
+            KnnIndex::new(joint.view(), Metric::Chebyshev).unwrap(),
+            KnnIndex::new(x.view(), Metric::Chebyshev).unwrap(),
+            KnnIndex::new(y.view(), Metric::Chebyshev).unwrap(),
+        );
+        let psi = DigammaTable::new(n + 1);
+        for k in [1usize, 3, 6] {
+            let eps = ji.kth_distances(k).unwrap();
+            let nx = xi.counts_around_points(&eps, Boundary::Strict).unwrap();
+            let ny = yi.counts_around_points(&eps, Boundary::Strict).unwrap();
+            let base = psi.get(k) + psi.get(n);
+            let est = KsgParams::new()
+                .k(k)
+                .jitter(JitterMode::Never)
+                .check()
+                .unwrap()
+                .mi(x.view(), y.view())
+                .unwrap();
+            for i in 0..n {
+                let expected = base - psi.get(nx[i] + 1) - psi.get(ny[i] + 1);
+                assert_eq!(
+                    est.local[i].to_bits(),
+                    expected.to_bits(),
+                    "dx {dx} dy {dy} gridded {gridded} k {k} sample {i}"
+                );
+            }
+        }
+    }
+}

@@ -17,7 +17,9 @@
 //!    `n_(s1,s2)` come from one walk over the S1 ball, checking each point's S2 distance);
 //! 3. local value `psi(k) + psi(N) - psi(n_t + 1) - psi(n_u + 1)`; the estimate is their mean.
 //!
-//! The PID uses KSG estimator 1 with the same `k` for I(Y;X1), I(Y;X2) and I(Y;X1,X2). Data with
+//! The PID uses KSG estimator 1 with the same `k` for I(Y;X1), I(Y;X2) and I(Y;X1,X2); the
+//! first two reuse the redundancy's neighbour searches in (Y,X1) and (Y,X2) and its indexes
+//! (bit-identical to separate KSG runs). Data with
 //! repeated values receive the seeded jitter of [`knn_estimators::counts`] once, before all four
 //! estimates.
 
@@ -43,6 +45,30 @@ pub fn isx_local(
     s2: ArrayView2<'_, f64>,
     k: usize,
 ) -> Result<Vec<f64>, InfoError> {
+    Ok(isx_with_source_mis(t, s1, s2, k, false)?.redundancy)
+}
+
+/// Local values of the I_sx redundancy and of the KSG-1 mutual informations `I(T;S1)` and
+/// `I(T;S2)`.
+struct IsxLocals {
+    redundancy: Vec<f64>,
+    mi1: Vec<f64>,
+    mi2: Vec<f64>,
+}
+
+/// [`isx_local`] plus (when `with_mis`; else they are empty) the KSG-1 local values of
+/// `I(T;S1)` and `I(T;S2)`, which reuse its
+/// k-nearest-neighbour searches in (T,S1) and (T,S2) and its T, S1 and S2 indexes: their
+/// joint radii are the k-th distances found there, their counts strict counts in T and in
+/// each source. Bit-identical to `KsgParams::mi(t, s_m)` with the same `k` (same radii,
+/// same counts, same digamma arithmetic; tested).
+fn isx_with_source_mis(
+    t: ArrayView2<'_, f64>,
+    s1: ArrayView2<'_, f64>,
+    s2: ArrayView2<'_, f64>,
+    k: usize,
+    with_mis: bool,
+) -> Result<IsxLocals, InfoError> {
     if s1.ncols() != s2.ncols() {
         return Err(InfoError::UnequalSourceDims {
             d1: s1.ncols(),
@@ -69,7 +95,7 @@ pub fn isx_local(
     let base = psi.get(k) + psi.get(n);
     let dt = t.ncols();
     // separate passes, each in the leaf order of the tree it queries (cache-friendly)
-    let eps: Vec<Result<f64, InfoError>> = i_ts1.map_points(|i| {
+    let eps: Vec<Result<(f64, f64, f64), InfoError>> = i_ts1.map_points(|i| {
         let a = i_ts1.knn_of_point(i, k)?;
         let b = i_ts2.knn_of_point(i, k)?;
         let p1 = i_ts1.point(i)?;
@@ -85,9 +111,26 @@ pub fn isx_local(
         }
         cand.sort_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)));
         cand.dedup_by_key(|c| c.1);
-        Ok(cand[k - 1].0)
+        Ok((cand[k - 1].0, a[k - 1].distance, b[k - 1].distance))
     });
-    let eps: Vec<f64> = eps.into_iter().collect::<Result<_, _>>()?;
+    let eps: Vec<(f64, f64, f64)> = eps.into_iter().collect::<Result<_, _>>()?;
+    let (eps, (eps1, eps2)): (Vec<f64>, (Vec<f64>, Vec<f64>)) =
+        eps.into_iter().map(|(e, e1, e2)| (e, (e1, e2))).unzip();
+    // KSG-1 I(T;S1), I(T;S2): strict counts in T and in the source at the (T,S_m) radii
+    let ksg_local = |e: &[f64], i_s: &KnnIndex| -> Result<Vec<f64>, InfoError> {
+        let nt = i_t.counts_around_points(e, Boundary::Strict)?;
+        let ns = i_s.counts_around_points(e, Boundary::Strict)?;
+        Ok(nt
+            .iter()
+            .zip(&ns)
+            .map(|(&a, &b)| base - psi.get(a + 1) - psi.get(b + 1))
+            .collect())
+    };
+    let (mi1, mi2) = if with_mis {
+        (ksg_local(&eps1, &i_s1)?, ksg_local(&eps2, &i_s2)?)
+    } else {
+        (Vec::new(), Vec::new())
+    };
     let nt = i_t.counts_around_points(&eps, Boundary::Strict)?;
     // union-ball count n_s1 + n_s2 - n_(s1,s2): one walk over the S1 ball counts its points and
     // those of them that also lie in the S2 ball
@@ -103,7 +146,7 @@ pub fn isx_local(
         Ok((n1, n12))
     });
     let n2 = i_s2.counts_around_points(&eps, Boundary::Strict)?;
-    n1_12
+    let redundancy = n1_12
         .into_iter()
         .zip(nt.iter().zip(&n2))
         .map(|(c, (&nt, &n2))| {
@@ -111,7 +154,12 @@ pub fn isx_local(
             let nu = n1 + n2 - n12;
             Ok(base - psi.get(nt + 1) - psi.get(nu + 1))
         })
-        .collect()
+        .collect::<Result<Vec<f64>, InfoError>>()?;
+    Ok(IsxLocals {
+        redundancy,
+        mi1,
+        mi2,
+    })
 }
 
 /// I_sx PID (KSG-1 mutual informations) on validated inputs.
@@ -150,12 +198,17 @@ pub(crate) fn isx_pid(
     let x1v = joint.slice(s![.., dy..dy + d]);
     let x2v = joint.slice(s![.., dy + d..]);
     let ksg = KsgParams::new().k(p.k).jitter(JitterMode::Never).check()?;
-    let red = isx_local(yv, x1v, x2v, p.k)?;
-    let e1 = ksg.mi(yv, x1v)?;
-    let e2 = ksg.mi(yv, x2v)?;
+    // I(Y;X1) and I(Y;X2) come with the redundancy (shared neighbour searches)
+    let loc = isx_with_source_mis(yv, x1v, x2v, p.k, true)?;
     let e12 = ksg.mi(yv, joint.slice(s![.., dy..]))?;
-    let r = red.iter().sum::<f64>() / n as f64;
-    let atoms = Atoms::from_redundancy(r, e1.estimate, e2.estimate, e12.estimate);
-    let local = LocalAtoms::from_redundancy(red, &e1.local, &e2.local, &e12.local);
+    // the same summation as a KSG estimate's mean
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / n as f64;
+    let atoms = Atoms::from_redundancy(
+        mean(&loc.redundancy),
+        mean(&loc.mi1),
+        mean(&loc.mi2),
+        e12.estimate,
+    );
+    let local = LocalAtoms::from_redundancy(loc.redundancy, &loc.mi1, &loc.mi2, &e12.local);
     Ok((atoms, local))
 }
