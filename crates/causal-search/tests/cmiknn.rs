@@ -240,7 +240,7 @@ fn conditional_calibration_with_wider_shuffle_neighbourhood() {
 /// `pvalues_uniform_under_independence_1_8_32_dims`). Prints the two-sided KS distance, the
 /// one-sided distances D+ (excess of small p-values: anti-conservative) and D- (excess of large
 /// p-values: conservative), the mean p-value (0.5 if calibrated) and the rejection rate at 5%.
-/// Measured results are in docs/benchmarks-causal.md. Run with
+/// Measured results are in docs/benchmarks.md (causal-search, third session). Run with
 /// `cargo test -p causal-search --release --test cmiknn -- --ignored --nocapture shuffle_neighbours_study`.
 #[test]
 #[ignore]
