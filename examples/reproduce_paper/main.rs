@@ -112,7 +112,7 @@ fn plan(args: &Args) -> RunPlan {
             density_batch_cnn: if paper { 128 } else { 64 },
             learning_rate: if paper { 1e-4 } else { 1e-3 },
             standardise: !paper,
-            validations: if paper { 0 } else { 20 },
+            validations: if paper { 0 } else { 10 },
             keep_best: !paper,
             seed: args.seed,
         },
