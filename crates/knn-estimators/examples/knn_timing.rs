@@ -1,5 +1,5 @@
 //! Phase timings of the KSG pipeline (a measurement, not a test; run by hand):
-//! `cargo run -p knn-estimators --release --example timing`
+//! `cargo run -p knn-estimators --release --example knn_timing`
 #[path = "../tests/common/mod.rs"]
 mod common;
 

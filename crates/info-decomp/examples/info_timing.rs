@@ -1,6 +1,6 @@
 //! Wall and CPU timings of the estimators at N = 100 000 (a measurement, not a test; run by hand on
 //! an idle machine, or read the CPU column on a loaded one):
-//! `cargo run -p info-decomp --release --example timing`
+//! `cargo run -p info-decomp --release --example info_timing`
 #[path = "../tests/common/mod.rs"]
 mod common;
 
