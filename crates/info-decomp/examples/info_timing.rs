@@ -3,19 +3,17 @@
 //! `cargo run -p info-decomp --release --example info_timing`
 #[path = "../tests/common/mod.rs"]
 mod common;
+#[path = "support/cpu.rs"]
+mod cpu;
 
 use std::time::Instant;
 
 use info_decomp::{Estimator, Measure, MiParams, PidParams};
 use ndarray::Array2;
 
-/// CPU seconds (user + system, all threads) of this process so far.
+/// CPU seconds of this process so far (0 where `/proc/self/stat` is missing).
 fn cpu() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let after = stat.rsplit(')').next().unwrap_or("");
-    let f: Vec<&str> = after.split_whitespace().collect();
-    let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
-    (ticks(11) + ticks(12)) / 100.0
+    cpu::cpu_seconds().unwrap_or(0.0)
 }
 
 fn timed<T>(what: &str, repeats: usize, f: impl Fn() -> T) -> T {

@@ -10,6 +10,9 @@
 //! `cpu_s` is the CPU time (user + system, all threads) of the same span, read from
 //! `/proc/self/stat` (null where that file does not exist).
 
+#[path = "support/cpu.rs"]
+mod cpu;
+use cpu::cpu_seconds;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -96,14 +99,4 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
-}
-
-/// CPU seconds (user + system, all threads) of this process, from `/proc/self/stat`.
-fn cpu_seconds() -> Option<f64> {
-    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
-    let after = stat.rsplit(')').next()?;
-    let f: Vec<&str> = after.split_whitespace().collect();
-    let utime: f64 = f.get(11)?.parse().ok()?;
-    let stime: f64 = f.get(12)?.parse().ok()?;
-    Some((utime + stime) / 100.0)
 }
