@@ -121,6 +121,8 @@ pub fn run(
 ) -> Result<(Vec<BandExperiment>, Vec<ModelResult>)> {
     let exps = experiments();
     let mut pool: Vec<ModelResult> = Vec::new();
+    // models trained here so far (the rest of `pool` are clones of `trained`)
+    let mut k = 0u64;
     let mut out = Vec::new();
     let n_models = {
         let mut labels: Vec<&str> = exps
@@ -148,10 +150,6 @@ pub fn run(
                 ok = false;
                 break;
             }
-            let k = pool
-                .iter()
-                .filter(|m| !trained.iter().any(|t| t.label == m.label))
-                .count();
             eprintln!(
                 "training band-separation model {} ({}/{n_models})",
                 set.label,
@@ -163,8 +161,9 @@ pub fn run(
                 Mode::Density,
                 s.plan,
                 s.device,
-                300 + k as u64,
+                300 + k,
             )?);
+            k += 1;
         }
         if !ok {
             continue;
