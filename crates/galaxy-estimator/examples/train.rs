@@ -4,14 +4,14 @@
 //! cargo run --release -p galaxy-estimator --example train -- \
 //!     (--images F.npy | --tabular F.npy) [--additional F.npy] --target F.npy [--splits F.json] \
 //!     --mode density|contrastive --preset small|paper [--steps N] [--batch B] [--seed S] --out DIR \
-//!     [--gpu] [--bf16] [--no-resume] [--quiet]
+//!     [--warm-start MODEL_DIR] [--gpu] [--bf16] [--no-resume] [--quiet]
 //! ```
 use clap::Parser;
 use galaxy_estimator::config::{Mode, ModelConfig, Preset, TrainConfig};
 use galaxy_estimator::data::{Inputs, Splits};
 use galaxy_estimator::device::select_device;
 use galaxy_estimator::io::{read_f32, read_targets};
-use galaxy_estimator::train::{TrainOptions, train};
+use galaxy_estimator::train::{TrainOptions, WarmStart, train};
 use ndarray::{Array2, Array4, Ix2, Ix4};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -58,6 +58,11 @@ struct Args {
     /// Compute in bf16 (GPU only).
     #[arg(long)]
     bf16: bool,
+    /// Start from the weights of a trained model directory (e.g. another run's `--out`) that reads
+    /// the same main input and the leading columns of `--additional`; the extra columns' weights
+    /// start at zero (`galaxy_estimator::train::warm_start`).
+    #[arg(long)]
+    warm_start: Option<PathBuf>,
     /// Start from scratch even if DIR holds a checkpoint.
     #[arg(long)]
     no_resume: bool,
@@ -129,6 +134,10 @@ fn run(a: Args) -> galaxy_estimator::Result<()> {
         stop_after: None,
         device,
         bf16: a.bf16,
+        warm_start: match &a.warm_start {
+            Some(d) => Some(WarmStart::from_dir(d)?),
+            None => None,
+        },
     };
     let out = train(&model, &tc, &inputs, target.view(), &splits, &opts)?;
     println!(

@@ -77,6 +77,14 @@ pub enum EstimatorError {
         /// The loss value.
         loss: f64,
     },
+    /// A warm start's parameters do not fit the network.
+    #[error("warm start: parameter `{param}`: {reason}")]
+    WarmStart {
+        /// The parameter's name.
+        param: String,
+        /// What does not fit.
+        reason: String,
+    },
     /// An error from the tensor library.
     #[error("tensor backend: {0}")]
     Candle(#[from] candle_core::Error),

@@ -10,7 +10,8 @@
 //! - [`nn`]: Inception image encoder, photometry MLP, estimator head reading the latent S,
 //!   decoders; Glorot-uniform weights and 0.1 biases from our seeded ChaCha generator.
 //! - [`train`]: density and contrastive training, Adam with a step schedule, validation, a
-//!   JSON-lines log, atomic resumable checkpoints ([`train::checkpoint`]).
+//!   JSON-lines log, atomic resumable checkpoints ([`train::checkpoint`]), warm starts from a
+//!   trained network that reads fewer additional inputs ([`train::warm_start`]).
 //! - [`infer`]: probabilities, mean / mode / median, S, per-galaxy cross-entropy, in batches.
 //! - [`metrics`]: bias, sigma_MAD, outlier fraction, CRPS.
 //! - [`ops`]: fast CPU kernels (fused im2col + GEMM convolution, pooling, upsampling) with exact

@@ -151,6 +151,31 @@ impl Network {
         })
     }
 
+    /// Names of the dense weights whose rows are the network's tabular inputs, in input order:
+    /// the main columns then the additional ones for a photometry network, the additional
+    /// columns for an image network (the stem's dense layer and the late branch's first layer).
+    /// These are the weights a [`crate::train::WarmStart`] may widen.
+    pub fn input_weights(&self) -> Vec<String> {
+        let first = |prefix: &str, layers: usize| {
+            if layers > 0 {
+                format!("{prefix}.h0.w")
+            } else {
+                format!("{prefix}.out.w")
+            }
+        };
+        match self.config.input {
+            InputSpec::Tabular { .. } => vec![first("enc", self.config.mlp.layers)],
+            InputSpec::Images { .. } if self.config.additional > 0 => {
+                let mut v = vec!["enc.add.w".to_string()];
+                if let Some(b) = &self.config.image.additional_branch {
+                    v.push(first("enc.addmlp", b.layers));
+                }
+                v
+            }
+            InputSpec::Images { .. } => Vec::new(),
+        }
+    }
+
     /// The configuration.
     pub fn config(&self) -> &ModelConfig {
         &self.config

@@ -5,6 +5,9 @@
 mod adam;
 pub mod checkpoint;
 pub mod losses;
+pub mod warm_start;
+
+pub use warm_start::{WarmStart, WarmStartReport};
 
 use crate::augment::{ComposedD4, D4};
 use crate::config::{Mode, ModelConfig, TrainConfig};
@@ -40,6 +43,10 @@ pub struct TrainOptions {
     pub device: Device,
     /// Compute in bf16 (GPU only).
     pub bf16: bool,
+    /// Start from these parameters instead of random ones (see [`warm_start`]); ignored when
+    /// the run resumes from a checkpoint. With a validation set and `validate_every > 0` the
+    /// warm-started weights are validated before the first step, so `keep_best` can return them.
+    pub warm_start: Option<WarmStart>,
 }
 
 impl Default for TrainOptions {
@@ -50,6 +57,7 @@ impl Default for TrainOptions {
             stop_after: None,
             device: Device::Cpu,
             bf16: false,
+            warm_start: None,
         }
     }
 }
@@ -90,6 +98,9 @@ pub struct TrainReport {
     /// With `keep_best`: the step whose weights were returned and its validation cross-entropy.
     #[serde(default)]
     pub best: Option<(usize, f64)>,
+    /// What the warm start did, if the run started from one (not when resumed).
+    #[serde(default)]
+    pub warm_start: Option<WarmStartReport>,
 }
 
 /// A trained network with its training report.
@@ -306,6 +317,10 @@ pub fn train(
 
     let dev = &opts.device;
     let mut net = Network::new(model, train.seed, dev)?;
+    let mut warm_report = match &opts.warm_start {
+        Some(ws) => Some(ws.apply(&net)?),
+        None => None,
+    };
     if opts.bf16 {
         net.set_bf16(true)?;
     }
@@ -349,6 +364,7 @@ pub fn train(
                 })?;
                 rng.set_word_pos(pos);
                 start = st.step;
+                warm_report = None;
             }
             _ => {}
         }
@@ -412,6 +428,43 @@ pub fn train(
         Ok(())
     };
 
+    // one validation pass: records the value, updates the keep_best selection
+    let validate_at = |done: usize,
+                       lr: f64,
+                       best: &mut Option<(usize, f64, Vec<Tensor>)>,
+                       final_val: &mut Option<f64>|
+     -> Result<LogRecord> {
+        let v = mean_cross_entropy(&net, inputs, targets, &splits.validation, &eval_opts)?;
+        *final_val = Some(v);
+        if train.keep_best && best.as_ref().is_none_or(|b| v < b.1) {
+            let snap = net
+                .params()
+                .named()
+                .map(|(_, var)| var.as_tensor().copy())
+                .collect::<candle_core::Result<Vec<_>>>()?;
+            if let Some(dir) = &opts.out_dir {
+                checkpoint::write_best(&net, train, done, v, &dir.join(BEST_DIR))?;
+            }
+            *best = Some((done, v, snap));
+        }
+        Ok(LogRecord {
+            step: done,
+            lr,
+            loss: None,
+            terms: BTreeMap::new(),
+            val_ce: Some(v),
+        })
+    };
+    // a warm start is validated before the first step: keep_best can then return it
+    if warm_report.is_some()
+        && start == 0
+        && end > 0
+        && train.validate_every > 0
+        && !splits.validation.is_empty()
+    {
+        let rec = validate_at(0, train.lr_at(0), &mut best, &mut final_val)?;
+        emit(rec, &mut history)?;
+    }
     for step in start..end {
         let lr = train.lr_at(step);
         let loss = if contrastive {
@@ -487,29 +540,8 @@ pub fn train(
             && ((train.validate_every > 0 && done % train.validate_every == 0)
                 || done == train.steps);
         if validate {
-            let v = mean_cross_entropy(&net, inputs, targets, &splits.validation, &eval_opts)?;
-            final_val = Some(v);
-            if train.keep_best && best.as_ref().is_none_or(|b| v < b.1) {
-                let snap = net
-                    .params()
-                    .named()
-                    .map(|(_, var)| var.as_tensor().copy())
-                    .collect::<candle_core::Result<Vec<_>>>()?;
-                if let Some(dir) = &opts.out_dir {
-                    checkpoint::write_best(&net, train, done, v, &dir.join(BEST_DIR))?;
-                }
-                best = Some((done, v, snap));
-            }
-            emit(
-                LogRecord {
-                    step: done,
-                    lr,
-                    loss: None,
-                    terms: BTreeMap::new(),
-                    val_ce: Some(v),
-                },
-                &mut history,
-            )?;
+            let rec = validate_at(done, lr, &mut best, &mut final_val)?;
+            emit(rec, &mut history)?;
         }
         let ckpt =
             (train.checkpoint_every > 0 && done % train.checkpoint_every == 0) || done == end;
@@ -543,6 +575,7 @@ pub fn train(
             history,
             seconds: started.elapsed().as_secs_f64(),
             best: best_report,
+            warm_start: warm_report,
         },
     })
 }
