@@ -162,6 +162,7 @@ pub fn run(
                 s.plan,
                 s.device,
                 300 + k,
+                None,
             )?);
             k += 1;
         }

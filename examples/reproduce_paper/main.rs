@@ -114,6 +114,7 @@ fn plan(args: &Args) -> RunPlan {
             standardise: !paper,
             validations: if paper { 0 } else { 10 },
             keep_best: !paper,
+            warm_start: !paper,
             seed: args.seed,
         },
         local_k: k,
@@ -185,14 +186,35 @@ fn run(args: &Args) -> Result<()> {
             i + 1,
             density_sets().len()
         );
-        density.push(models::run_model(
+        // a union model starts from the trained model it extends (see models::InputSet::warm_from)
+        let mut warm = None;
+        if let Some(src) = set.warm_from.as_ref().filter(|_| plan.train.warm_start) {
+            match density.iter().find(|m| &m.label == src) {
+                Some(m) => {
+                    let source = density_sets()
+                        .into_iter()
+                        .find(|s| &s.label == src)
+                        .ok_or_else(|| Error(format!("no input set {src}")))?;
+                    set.extends(&source).map_err(Error)?;
+                    warm = m.weights.as_ref().map(|w| (src.as_str(), w));
+                }
+                None => skipped.push(format!(
+                    "warm start of {} from {src}: {src} was not trained (the model starts from \
+                     random weights)",
+                    set.label
+                )),
+            }
+        }
+        let trained = models::run_model(
             &study,
             set,
             Mode::Density,
             &plan.train,
             &device,
             100 + i as u64,
-        )?);
+            warm,
+        )?;
+        density.push(trained);
     }
     // 3. contrastive models
     let mut contrastive: Vec<ModelResult> = Vec::new();
@@ -209,6 +231,7 @@ fn run(args: &Args) -> Result<()> {
             &plan.train,
             &device,
             200 + i as u64,
+            None,
         )?);
     }
 

@@ -6,7 +6,7 @@ use galaxy_estimator::config::{InputSpec, Mode, ModelConfig, Preset, TrainConfig
 use galaxy_estimator::data::{Inputs, Splits};
 use galaxy_estimator::infer::{PredictOptions, predict};
 use galaxy_estimator::metrics::{PointMetrics, crps, point_metrics};
-use galaxy_estimator::train::{TrainOptions, train};
+use galaxy_estimator::train::{TrainOptions, WarmStart, train};
 use ndarray::{Array1, Array2, Axis};
 use serde::Serialize;
 
@@ -34,6 +34,9 @@ pub struct InputSet {
     pub main: Vec<String>,
     /// Additional-input columns.
     pub additional: Vec<String>,
+    /// Label of the density model this one starts from (warm start): a model of the same main
+    /// input whose additional columns are the leading ones of this set's.
+    pub warm_from: Option<String>,
 }
 
 fn cols(prefix: &str) -> Vec<String> {
@@ -80,6 +83,7 @@ pub fn tab(label: &str, main: Vec<String>, additional: Vec<String>) -> InputSet 
         bands: None,
         main,
         additional,
+        warm_from: None,
     }
 }
 
@@ -90,6 +94,7 @@ pub fn img(label: &str, kind: ImageKind, additional: Vec<String>) -> InputSet {
         bands: None,
         main: vec![],
         additional,
+        warm_from: None,
     }
 }
 
@@ -101,8 +106,9 @@ pub fn density_sets() -> Vec<InputSet> {
         img(
             "Inorm+Mopt",
             ImageKind::Normalised,
-            cat(&[mags(), mag_errs(), ebv()]),
-        ),
+            cat(&[ebv(), mags(), mag_errs()]),
+        )
+        .warm_from("Inorm"),
         tab("Morph", morph(), ebv()),
         tab(
             "Mopt+Morph",
@@ -116,9 +122,9 @@ pub fn density_sets() -> Vec<InputSet> {
             cat(&[ebv(), mag_errs(), mir()[3..].to_vec()]),
         ),
         img("Iopt", ImageKind::Raw, ebv()),
-        img("IoptMir", ImageKind::Raw, cat(&[ebv(), mir()])),
+        img("IoptMir", ImageKind::Raw, cat(&[ebv(), mir()])).warm_from("Iopt"),
         tab("Zspec", z(), ebv()),
-        img("IoptMirZspec", ImageKind::Raw, cat(&[ebv(), z(), mir()])),
+        img("IoptMirZspec", ImageKind::Raw, cat(&[ebv(), mir(), z()])).warm_from("IoptMir"),
     ]
 }
 
@@ -152,6 +158,34 @@ pub fn contrastive_sets() -> Vec<InputSet> {
 }
 
 impl InputSet {
+    /// Starts this model from the trained density model `label` (see [`InputSet::warm_from`]).
+    pub fn warm_from(mut self, label: &str) -> Self {
+        self.warm_from = Some(label.to_string());
+        self
+    }
+
+    /// Whether a model of `source` can warm-start one of this set: the same main input, and
+    /// the source's additional columns leading this set's, in order.
+    pub fn extends(&self, source: &InputSet) -> std::result::Result<(), String> {
+        let same_main =
+            self.images == source.images && self.bands == source.bands && self.main == source.main;
+        let prefix = source.additional.len() <= self.additional.len()
+            && self.additional[..source.additional.len()] == source.additional[..];
+        if same_main && prefix {
+            Ok(())
+        } else {
+            Err(format!(
+                "{} cannot start from {}: it needs the same main input and {}'s additional \
+                 columns ({}) first among its own ({})",
+                self.label,
+                source.label,
+                source.label,
+                source.additional.join(", "),
+                self.additional.join(", ")
+            ))
+        }
+    }
+
     /// Every column the set reads.
     pub fn columns(&self) -> Vec<String> {
         cat(&[self.main.clone(), self.additional.clone()])
@@ -235,6 +269,8 @@ pub struct TrainPlan {
     pub validations: usize,
     /// Keep the best validation pass's weights.
     pub keep_best: bool,
+    /// Start union models from the trained model they extend (`InputSet::warm_from`).
+    pub warm_start: bool,
     /// Base seed.
     pub seed: u64,
 }
@@ -267,6 +303,11 @@ pub struct ModelResult {
     /// Per-galaxy latent S; NaN rows where not applied.
     #[serde(skip)]
     pub s: Array2<f64>,
+    /// The model it started from (warm start), if any.
+    pub warm_from: Option<String>,
+    /// The trained weights (to warm-start the models that extend this one).
+    #[serde(skip)]
+    pub weights: Option<WarmStart>,
 }
 
 /// Centres and scales each column by the mean and standard deviation of the training rows
@@ -293,6 +334,7 @@ pub fn run_model(
     plan: &TrainPlan,
     device: &Device,
     seed_offset: u64,
+    warm: Option<(&str, &WarmStart)>,
 ) -> Result<ModelResult> {
     let target_name = "lgm_tot_p50".to_string();
     let mut needed = set.columns();
@@ -389,6 +431,7 @@ pub fn run_model(
         &splits,
         &TrainOptions {
             device: device.clone(),
+            warm_start: warm.map(|w| w.1.clone()),
             ..TrainOptions::default()
         },
     )?;
@@ -441,5 +484,7 @@ pub fn run_model(
         ce,
         mean,
         s,
+        warm_from: warm.map(|w| w.0.to_string()),
+        weights: Some(WarmStart::from_network(&trained.network)?),
     })
 }

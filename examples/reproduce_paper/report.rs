@@ -532,6 +532,26 @@ pub fn write(
             t.validations
         ));
     }
+    let warm: Vec<String> = o
+        .density
+        .iter()
+        .filter_map(|m| {
+            m.warm_from
+                .as_ref()
+                .map(|w| format!("{} from {w}", m.label))
+        })
+        .collect();
+    if !warm.is_empty() {
+        how.push_str(&format!(
+            " Union models that add catalog columns to a trained image model start from its \
+             weights ({}; column `from`): the weights that read the added columns start at zero, \
+             so training starts from the single model's function, and that starting point is \
+             validated before the first step (step 0 in `kept` means no step improved on it). \
+             Trained from random weights in the same number of steps, the IoptMir union fell \
+             short of the image model (see docs/methods.md).",
+            warm.join(", ")
+        ));
+    }
     md.heading(2, "Models").paragraph(&how);
     let rows: Vec<Vec<String>> = o
         .density
@@ -546,6 +566,7 @@ pub fn write(
                 m.n_used.to_string(),
                 m.steps.to_string(),
                 m.best_step.map_or("last".into(), |b| b.to_string()),
+                m.warm_from.clone().unwrap_or_else(|| "-".into()),
                 fmt_num(m.seconds, 0),
                 fmt_num(t.map_or(f64::NAN, |t| t.bias), 3),
                 fmt_num(t.map_or(f64::NAN, |t| t.sigma_mad), 3),
@@ -562,6 +583,7 @@ pub fn write(
             "galaxies",
             "steps",
             "kept",
+            "from",
             "train s",
             "bias",
             "sigma_MAD",
