@@ -501,7 +501,7 @@ pub struct TrainConfig {
     pub learning_rate: f64,
     /// Factor the learning rate is divided by at each decay step (5).
     pub lr_decay_factor: f64,
-    /// Steps at which the learning rate is divided ([60000]).
+    /// Steps at which the learning rate is divided (`[60000]`).
     pub lr_decay_steps: Vec<usize>,
     /// Adam beta1 (0.9).
     pub beta1: f64,

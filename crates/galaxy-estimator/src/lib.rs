@@ -1,7 +1,7 @@
 //! # galaxy-estimator
 //!
 //! Deep density estimators of galaxy stellar mass (or photometric redshift, or any scalar) from
-//! images and photometry, on [candle]: the networks and training schemes of the mstar study
+//! images and photometry, on [candle](https://github.com/huggingface/candle): the networks and training schemes of the mstar study
 //! (METHOD.md sections 1-4), usable on their own. Inputs and outputs are [`ndarray`] arrays:
 //! images N x C x H x W `f32`, tabular inputs N x k `f32`, targets N `f64`.
 //!

@@ -69,7 +69,7 @@ pub struct FluxNormConfig {
     params: FluxNormParams,
 }
 
-/// Fitted per-band clipping range: divide band b by clamp(flux, lower[b], upper[b]).
+/// Fitted per-band clipping range: divide band b by `clamp(flux, lower[b], upper[b])`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FluxNormalizer {
     /// The percentiles used.

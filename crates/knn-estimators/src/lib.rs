@@ -9,7 +9,7 @@
 //!   2..=[`MAX_KD_DIM`] dimensions, exact brute force above);
 //! - [`counts`]: validation, tie detection and the seeded tie-breaking jitter;
 //! - [`ksg`]: KSG estimators 1 and 2 and the Frenzel-Pompe conditional MI;
-//! - [`digamma`]: the digamma function and an integer table.
+//! - [`digamma`](mod@digamma): the digamma function and an integer table.
 //!
 //! Every parallel loop runs over query points with rayon and collects in point order, so results
 //! do not depend on the number of threads.

@@ -115,15 +115,15 @@ pub struct GalaxyModel {
     pub gr_disk_ssfr: f64,
     /// See [`GalaxyModel::gr_disk_0`].
     pub gr_disk_scatter: f64,
-    /// Disk rest-frame colours from its g-r = c: u-g = ug_0 + ug_slope (c - 0.4) + colour_scatter[0] N.
+    /// Disk rest-frame colours from its g-r = c: u-g = ug_0 + ug_slope (c - 0.4) + `colour_scatter[0]` N.
     pub ug_0: f64,
     /// See [`GalaxyModel::ug_0`].
     pub ug_slope: f64,
-    /// r-i = ri_0 + ri_slope (c - 0.4) + colour_scatter[1] N.
+    /// r-i = ri_0 + ri_slope (c - 0.4) + `colour_scatter[1]` N.
     pub ri_0: f64,
     /// See [`GalaxyModel::ri_0`].
     pub ri_slope: f64,
-    /// i-z = iz_0 + iz_slope (c - 0.4) + colour_scatter[2] N.
+    /// i-z = iz_0 + iz_slope (c - 0.4) + `colour_scatter[2]` N.
     pub iz_0: f64,
     /// See [`GalaxyModel::iz_0`].
     pub iz_slope: f64,

@@ -1,5 +1,5 @@
 //! Discrete PIDs on probability tables `p(s1, s2, t)`, used to validate against the canonical
-//! gates (XOR, AND, RDN, UNQ, COPY); [`broja`] adds the BROJA unique information by convex
+//! gates (XOR, AND, RDN, UNQ, COPY); [`broja`](mod@broja) adds the BROJA unique information by convex
 //! optimisation. All values in nats; [`Atoms::to_bits`] converts.
 //!
 //! ```
