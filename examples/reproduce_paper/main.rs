@@ -145,6 +145,13 @@ fn main() {
 
 fn run(args: &Args) -> Result<()> {
     let started = Instant::now();
+    // wall-clock seconds of each stage, for the report
+    let mut stages: Vec<(String, f64)> = Vec::new();
+    let mut lap = Instant::now();
+    let mut timed = |name: &str, stages: &mut Vec<(String, f64)>| {
+        stages.push((name.to_string(), lap.elapsed().as_secs_f64()));
+        lap = Instant::now();
+    };
     let plan = plan(args);
     std::fs::create_dir_all(&args.out)
         .map_err(|e| Error(format!("{}: {e}", args.out.display())))?;
@@ -168,6 +175,7 @@ fn run(args: &Args) -> Result<()> {
         }
     };
 
+    timed("data", &mut stages);
     let mut skipped: Vec<String> = Vec::new();
     let (device, why) = galaxy_estimator::device::select_device(args.gpu);
     if let Some(why) = why {
@@ -216,6 +224,7 @@ fn run(args: &Args) -> Result<()> {
         )?;
         density.push(trained);
     }
+    timed("density models", &mut stages);
     // 3. contrastive models
     let mut contrastive: Vec<ModelResult> = Vec::new();
     for (i, set) in contrastive_sets().iter().enumerate() {
@@ -235,6 +244,7 @@ fn run(args: &Args) -> Result<()> {
         )?);
     }
 
+    timed("contrastive models", &mut stages);
     // 4. local tests in S
     let pb = stage("latent-space local tests");
     let queries: Vec<&str> = ["Sersic_n_r", "petroR50_r", "expAB_r"]
@@ -261,6 +271,7 @@ fn run(args: &Args) -> Result<()> {
         skipped.push("local tests: the sample lacks z or the morphology columns".into());
     }
     pb.finish_with_message("local tests done");
+    timed("local tests", &mut stages);
 
     // 5. decomposition per case
     let pb = stage("information decomposition");
@@ -284,6 +295,7 @@ fn run(args: &Args) -> Result<()> {
         )?);
     }
     pb.finish_with_message("decomposition done");
+    timed("decomposition", &mut stages);
 
     // 5b. band separation (--full)
     let (band_runs, band_models) = if args.full {
@@ -303,6 +315,9 @@ fn run(args: &Args) -> Result<()> {
         (Vec::new(), Vec::new())
     };
 
+    if args.full {
+        timed("band separation (--full)", &mut stages);
+    }
     // 6. model-free cross-check (S of the contrastive image model stands in for images)
     let pb = stage("model-free cross-check");
     let s_img = contrastive.iter().find(|m| m.label == "Iopt");
@@ -329,6 +344,7 @@ fn run(args: &Args) -> Result<()> {
         }
     }
     pb.finish_with_message("cross-check done");
+    timed("model-free cross-check", &mut stages);
 
     // 7. causal discovery (against the truth when the sample has one)
     let pb = stage("PC and FCI over the catalog's nodes");
@@ -341,6 +357,7 @@ fn run(args: &Args) -> Result<()> {
         &mut skipped,
     )?;
     pb.finish_with_message("PC and FCI done");
+    timed("PC and FCI", &mut stages);
 
     // 8. report
     let pb = stage("writing the report");
@@ -368,6 +385,7 @@ fn run(args: &Args) -> Result<()> {
         truth: truth_dag.as_ref().map(causal::truth_table),
         skipped,
         seconds: started.elapsed().as_secs_f64(),
+        stages,
     };
     report::write(
         &args.out,

@@ -42,6 +42,8 @@ pub struct Outputs {
     pub truth: Option<BTreeMap<String, Vec<String>>>,
     pub skipped: Vec<String>,
     pub seconds: f64,
+    /// Wall-clock seconds of each stage before the report (data, models, analyses).
+    pub stages: Vec<(String, f64)>,
 }
 
 /// A finding checked against the generator's truth.
@@ -486,6 +488,14 @@ pub fn write(
             o.plan.train.seed,
             o.seconds
         ));
+    md.paragraph(&format!(
+        "Time by stage: {}.",
+        o.stages
+            .iter()
+            .map(|(n, t)| format!("{n} {t:.1} s"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ));
     if o.plan.mode == "quick" {
         md.paragraph("**This is a `--quick` smoke run: the sample is small and training short, so none of the numbers below are scientific claims.**");
     }
