@@ -62,7 +62,28 @@ use crate::graph::pdag::{ARROW, CIRCLE, Pdag, TAIL};
 ///   `selection_bias` has no effect (R5-R7 always run, as in causal-learn). [`FciParams::check`]
 ///   rejects settings causal-learn's `fci` cannot express: `stable(false)`, `exhaustive(false)`,
 ///   background knowledge (not reproduced) and a `max_path_length` (causal-learn's never takes
-///   effect for values >= 1).
+///   effect for values >= 1). Node names matter (causal-learn sorts Possible-D-SEP by name): to
+///   reproduce a causal-learn call without `node_names`, name the nodes `X1`..`Xp`.
+///
+/// ```
+/// use causal_search::ci::fisher_z::FisherZ;
+/// use causal_search::data::Dataset;
+/// use causal_search::search::fci::{FciCompat, FciParams};
+/// # let mut text = String::from("X1,X2,X3\n");
+/// # let mut s = 7u64;
+/// # let mut u = || { s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407); (s >> 11) as f64 / (1u64 << 53) as f64 - 0.5 };
+/// # for _ in 0..500 { let (a, c) = (u(), u()); let b = a + c + 0.3 * u(); text += &format!("{a},{b},{c}\n"); }
+/// let ds = Dataset::parse_table(&text, "inline").unwrap();
+/// let names = ["X1", "X2", "X3"].map(String::from);
+/// let fci = FciParams::new().compat(FciCompat::CausalLearn).check().unwrap();
+/// let res = fci.run(&FisherZ::new(&ds).unwrap(), &names).unwrap();
+/// // X1 o-> X2 <-o X3 (causal-learn's fci gives the same on these data)
+/// use causal_search::graph::Mark;
+/// assert_eq!(res.graph.n_edges(), 2);
+/// assert_eq!(res.graph.edge(0, 1), Some((Mark::Circle, Mark::Arrow)));
+/// assert_eq!(res.graph.edge(2, 1), Some((Mark::Circle, Mark::Arrow)));
+/// assert!(FciParams::new().compat(FciCompat::CausalLearn).max_path_length(Some(3)).check().is_err());
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum FciCompat {
     /// FCI as defined (Tetrad, pcalg).

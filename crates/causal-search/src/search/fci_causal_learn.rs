@@ -44,7 +44,17 @@
 //! the initial queue of `getPossibleDsep` (which can change the predecessors recorded for a node
 //! reached through a collider, in graphs where two such nodes are adjacent) and the pairs of
 //! children in R10 (causal-learn tries each pair in one assignment only). Ours uses the node order
-//! for the first and tries both assignments in R10, which is the rule as defined.
+//! for the first and tries both assignments in R10, which is the rule as defined. In such graphs
+//! causal-learn's own output changes from run to run, and ours is one of its outputs:
+//! `scripts/fuzz_fci_compat.py` on 260 random cases (8-24 observed variables, 0-4 hidden, n 300 to
+//! 3000, alpha 0.01-0.1) found 241 identical and 19 different, and each of the 19 equals
+//! causal-learn's output under some `PYTHONHASHSEED` (causal-learn gave 2-9 distinct outputs on
+//! these cases). On every stored reference (causal-learn's test data, the random p = 20, 50 and
+//! 100 SEMs of `scripts/compare_causal_search.py`) causal-learn's output does not depend on the
+//! hash seed and ours is identical to it.
+//!
+//! Node names matter: causal-learn sorts each Possible-D-SEP list by name, so pass the names
+//! causal-learn uses (`X1`..`Xp` when it is called without `node_names`).
 
 use std::collections::VecDeque;
 
