@@ -238,8 +238,8 @@ fn compat_mode_node_names_set_the_possible_dsep_order() {
     // column names (X3, X2, X4, X13, ...) orders the sets differently from X1..X10, and the
     // Possible-D-SEP stage then removes X8 - X9 (its first separating set in the other order is
     // {X6, X3, X4, X7, X5} in X1..X10 names), which causal-learn keeps when it names the nodes
-    // X1..X10 (checked by hand: causal-learn with node_names = the header gives a matrix
-    // identical to ours with the header names, X8 - X9 removed).
+    // X1..X10; causal-learn with node_names = the header (stored in data-3_header_names.txt)
+    // removes it too.
     let Some(root) = common::data_dir("causal-learn") else {
         return;
     };
@@ -253,8 +253,17 @@ fn compat_mode_node_names_set_the_possible_dsep_order() {
     let with_header = fci.run(&test, &header).unwrap();
     let m = common::int_matrix(&causal_learn::to_string(&with_header.graph));
     assert_eq!((m[7][8], m[8][7]), (0, 0));
+    let here = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/causal_learn_fci");
+    assert_eq!(
+        m,
+        common::int_matrix(&common::read(&here.join("data-3_header_names.txt")))
+    );
     let plain = compat_matrix(&ds);
     assert_eq!((plain[7][8], plain[8][7]), (1, 1)); // X8 <-> X9
+    assert_eq!(
+        plain,
+        common::int_matrix(&common::read(&here.join("data-3.txt")))
+    );
 }
 
 #[test]

@@ -4,6 +4,7 @@ matrices ([i, j] = mark at node i: -1 tail, 1 arrowhead, 2 circle; node order = 
 - causal-learn's own test data (data_linear_10, fci-test-data 1-10), called without node names
   (causal-learn names the nodes X1..Xp; the names matter: its Possible-D-SEP lists are sorted by
   name);
+- data-3_header_names.txt: fci-test-data 3 with node_names = the file's header;
 - random_p20.txt, random_p50.txt: the random linear SEMs of scripts/compare_causal_search.py
   (`simulate(p, 5000, 1 + p)`, the script's defaults), which tests/common/mod.rs rebuilds bit for
   bit, with node names X1..Xp.
@@ -36,6 +37,12 @@ files = [("TestData/data_linear_10.txt", "linear_10.txt")] + \
         [(f"fci-test-data/data-{i}.txt", f"data-{i}.txt") for i in range(1, 11)]
 for src, dst in files:
     run(np.loadtxt(os.path.join(root, src), skiprows=1), dst)
+# fci-test-data 3 with the file's own column names as node_names (causal-learn sorts Possible-D-SEP
+# by name, and this file's names order the sets differently from X1..X10)
+src = os.path.join(root, "fci-test-data/data-3.txt")
+with open(src) as fh:
+    header = fh.readline().split()
+run(np.loadtxt(src, skiprows=1), "data-3_header_names.txt", header)
 for p in (20, 50):
     x = simulate(p, 5000, 1 + p)
     # a checksum of the data, which the Rust test compares before running FCI
