@@ -1,5 +1,5 @@
 //! FCI (Fisher-z, alpha 0.05, defaults) against causal-learn 0.1.4.8's `fci` on causal-learn's own
-//! test data and on two random linear SEMs (p = 20 and 50, n = 5000). The expected matrices in
+//! test data and on three random linear SEMs (p = 20, 50 and 100, n = 5000). The expected matrices in
 //! `tests/data/causal_learn_fci/` were written by `tests/data/gen_causal_learn_fci.py` (causal-learn
 //! called without node names, so its nodes are X1..Xp; the random SEMs are rebuilt here bit for bit
 //! by `common::portable_sem`, the generator of `scripts/compare_causal_search.py`).
@@ -270,7 +270,7 @@ fn compat_mode_node_names_set_the_possible_dsep_order() {
 fn compat_mode_reproduces_causal_learn_on_random_sems() {
     let here = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/causal_learn_fci");
     // (p, sum of the data and its first three values as the generator script printed them)
-    let cases: [(usize, f64, [f64; 3]); 2] = [
+    let cases: [(usize, f64, [f64; 3]); 3] = [
         (
             20,
             16.983_415_762_552_91,
@@ -284,6 +284,11 @@ fn compat_mode_reproduces_causal_learn_on_random_sems() {
                 0.3859664281073634,
                 -1.2135667551043663,
             ],
+        ),
+        (
+            100,
+            559.605_488_225_188_3,
+            [1.8206623622013804, -3.428192493052168, 0.6682544136543846],
         ),
     ];
     for (p, sum, first) in cases {

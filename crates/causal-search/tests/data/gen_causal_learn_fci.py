@@ -5,7 +5,7 @@ matrices ([i, j] = mark at node i: -1 tail, 1 arrowhead, 2 circle; node order = 
   (causal-learn names the nodes X1..Xp; the names matter: its Possible-D-SEP lists are sorted by
   name);
 - data-3_header_names.txt: fci-test-data 3 with node_names = the file's header;
-- random_p20.txt, random_p50.txt: the random linear SEMs of scripts/compare_causal_search.py
+- random_p20.txt, random_p50.txt, random_p100.txt: the random linear SEMs of scripts/compare_causal_search.py
   (`simulate(p, 5000, 1 + p)`, the script's defaults), which tests/common/mod.rs rebuilds bit for
   bit, with node names X1..Xp.
 
@@ -43,7 +43,7 @@ src = os.path.join(root, "fci-test-data/data-3.txt")
 with open(src) as fh:
     header = fh.readline().split()
 run(np.loadtxt(src, skiprows=1), "data-3_header_names.txt", header)
-for p in (20, 50):
+for p in (20, 50, 100):
     x = simulate(p, 5000, 1 + p)
     # a checksum of the data, which the Rust test compares before running FCI
     print(f"random p={p}: sum {x.sum():.17g}, x[0, :3] {x[0, :3].tolist()}")
