@@ -18,6 +18,10 @@
 //! 5. Zhang's rules to closure: R1-R4 (R4: discriminating paths), R8-R10 (tails from uncovered
 //!    potentially directed paths), and R5-R7 when `selection_bias` is allowed.
 //!
+//! That is [`FciCompat::Definition`], the default. [`FciCompat::CausalLearn`] replaces steps 2-5
+//! by causal-learn's procedures (its truncated Possible-D-SEP, its R4 with fresh CI tests, ...), so
+//! that the PAGs are identical to causal-learn's `fci`; see [`fci_causal_learn`](super::fci_causal_learn).
+//!
 //! ```
 //! use causal_search::ci::oracle::DSepOracle;
 //! use causal_search::graph::{Mark, MixedGraph};
