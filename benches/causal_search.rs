@@ -7,6 +7,8 @@
 //!   causal-learn's defaults) on a seeded random linear-Gaussian DAG (expected degree 3);
 //! - `fci_fisherz/n5000_p50_depth3`: FCI on the same kind of data, depth 3 (without a depth the
 //!   Possible-D-SEP stage is exponential on such data; see docs/benchmarks.md);
+//! - `fci_fisherz/n5000_p50_causal_learn`, `fci_fisherz/n5000_p100_causal_learn`: FCI with
+//!   `FciCompat::CausalLearn` (causal-learn's `fci` at its defaults, identical PAGs);
 //! - `oracle_pc/hepar2`: PC with the d-separation oracle on the hepar2 network (70 nodes), when
 //!   the reference data is present (`MSTAR_REFERENCE_DATA` or `../shared/data`).
 
@@ -17,7 +19,7 @@ use std::time::Duration;
 use causal_search::ci::fisher_z::FisherZ;
 use causal_search::ci::oracle::DSepOracle;
 use causal_search::data::Dataset;
-use causal_search::search::fci::FciParams;
+use causal_search::search::fci::{FciCompat, FciParams};
 use causal_search::search::pc::PcParams;
 use criterion::{Criterion, criterion_group, criterion_main};
 use ndarray::Array2;
@@ -84,6 +86,21 @@ fn bench(c: &mut Criterion) {
             black_box(fci.run(&t, &names).expect("fci"))
         })
     });
+    // causal-learn-compatible FCI (its defaults: no depth, its truncated Possible-D-SEP)
+    let compat = FciParams::new()
+        .compat(FciCompat::CausalLearn)
+        .check()
+        .expect("valid");
+    for p in [50usize, 100] {
+        let ds = linear_gaussian(p, 5000, 57 + p as u64);
+        let names: Vec<String> = ds.variable_names().iter().map(|s| s.to_string()).collect();
+        g.bench_function(format!("n5000_p{p}_causal_learn"), |b| {
+            b.iter(|| {
+                let t = FisherZ::new(&ds).expect("test");
+                black_box(compat.run(&t, &names).expect("fci"))
+            })
+        });
+    }
     g.finish();
 
     let base = std::env::var_os("MSTAR_REFERENCE_DATA")

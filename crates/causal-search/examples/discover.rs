@@ -3,7 +3,7 @@
 //! ```text
 //! cargo run -p causal-search --release --example discover -- \
 //!     --data FILE --alg pc|fci --test fisherz|gsq|chisq|cmiknn --alpha A [--depth D] \
-//!     [--max-path-length L] \
+//!     [--max-path-length L] [--fci-compat definition|causal-learn] \
 //!     [--stable true|false] [--uc-rule 0|1|2] [--uc-priority -1|0|1|2|3|4] [--knowledge FILE] \
 //!     [--groups FILE] [--seed S --knn K --perms P --shuffle-neighbors M] \
 //!     [--format causal-learn|tetrad|dot|json] [--out FILE]
@@ -13,9 +13,11 @@
 //! stable, `uc_rule` 0, `uc_priority` 2; `--uc-priority -1` is the rule's own default. With
 //! `--groups` (lines `node: col,col,...`) some nodes are vector-valued; `--test fisherz` then uses the
 //! Gaussian likelihood-ratio (Wilks) test, which equals the partial-correlation test for scalars.
-//! `--knn` below 1 is a fraction of the sample size (CMIknn). The time of the search (after
+//! `--knn` below 1 is a fraction of the sample size (CMIknn). `--fci-compat causal-learn` runs FCI
+//! as causal-learn's `fci` does (identical PAGs; see `causal_search::search::fci::FciCompat`); the
+//! default `definition` is FCI as defined (Tetrad, pcalg). The time of the search (after
 //! reading the data) is printed on standard error as `search time: S s`; FCI also prints its test
-//! counts (`tests: adjacency search N, possible-d-sep M`). The work is done by
+//! counts (`tests: adjacency search N, possible-d-sep M, orientation K`). The work is done by
 //! [`causal_search::discover::discover`]; this file only parses the command line.
 
 use std::path::PathBuf;
@@ -45,6 +47,9 @@ struct Args {
     /// Longest path (in edges) for FCI's Possible-D-SEP and path rules (-1 or absent: unlimited).
     #[arg(long, allow_hyphen_values = true)]
     max_path_length: Option<i64>,
+    /// FCI variant: definition (Tetrad / pcalg) or causal-learn (its `fci`, same PAGs).
+    #[arg(long, default_value = "definition")]
+    fci_compat: causal_search::search::fci::FciCompat,
     /// Stable adjacency search.
     #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
     stable: bool,
@@ -89,6 +94,7 @@ impl Args {
             alpha: self.alpha,
             depth: self.depth,
             max_path_length: self.max_path_length,
+            fci_compat: self.fci_compat,
             stable: self.stable,
             uc_rule: self.uc_rule,
             uc_priority: self.uc_priority,
@@ -117,8 +123,8 @@ fn main() -> ExitCode {
     }
     if let Some(pdsep) = out.n_possible_dsep_tests {
         eprintln!(
-            "tests: adjacency search {}, possible-d-sep {pdsep}",
-            out.n_skeleton_tests
+            "tests: adjacency search {}, possible-d-sep {pdsep}, orientation {}",
+            out.n_skeleton_tests, out.n_orientation_tests
         );
     }
     eprintln!("search time: {:.6} s", out.search_seconds);

@@ -206,8 +206,17 @@ impl Dataset {
         let p = names.len();
         let mut flat = Vec::new();
         let mut n = 0usize;
+        // the fields of a line, borrowed (one buffer for all lines)
+        let mut fields: Vec<&str> = Vec::with_capacity(p);
         for (i, line) in lines {
-            let fields = split(line);
+            fields.clear();
+            if csv {
+                fields.extend(line.split(',').map(|s| s.trim().trim_matches('"')));
+            } else if line.is_ascii() {
+                fields.extend(line.split_ascii_whitespace());
+            } else {
+                fields.extend(line.split_whitespace());
+            }
             if fields.len() != p {
                 return Err(CausalError::parse(
                     source_name,

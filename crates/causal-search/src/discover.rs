@@ -27,7 +27,7 @@ use crate::error::{CausalError, Result};
 use crate::graph::MixedGraph;
 use crate::io::{self, GraphFormat};
 use crate::search::colliders::{UcPriority, UcRule};
-use crate::search::fci::FciParams;
+use crate::search::fci::{FciCompat, FciParams};
 use crate::search::knowledge::Knowledge;
 use crate::search::pc::PcParams;
 
@@ -47,6 +47,9 @@ pub struct DiscoverOptions {
     pub depth: Option<i64>,
     /// FCI: longest path for Possible-D-SEP and the path rules; `None` or negative: unlimited.
     pub max_path_length: Option<i64>,
+    /// FCI: as defined (default) or causal-learn's `fci` ([`FciCompat`]).
+    #[serde(default)]
+    pub fci_compat: FciCompat,
     /// Stable adjacency search.
     pub stable: bool,
     /// PC collider rule: 0 sepset, 1 max-P, 2 definite max-P.
@@ -79,6 +82,7 @@ impl DiscoverOptions {
             alpha: 0.05,
             depth: None,
             max_path_length: None,
+            fci_compat: FciCompat::Definition,
             stable: true,
             uc_rule: 0,
             uc_priority: 2,
@@ -106,6 +110,9 @@ pub struct DiscoverOutput {
     pub n_skeleton_tests: usize,
     /// FCI: CI tests requested by the Possible-D-SEP stage (`None` for PC).
     pub n_possible_dsep_tests: Option<usize>,
+    /// FCI with [`FciCompat::CausalLearn`]: CI tests run by its R4 (0 otherwise).
+    #[serde(default)]
+    pub n_orientation_tests: usize,
     /// Remarks for the user (e.g. which test was used for vector-valued nodes).
     pub notes: Vec<String>,
 }
@@ -176,7 +183,8 @@ pub fn discover(opts: &DiscoverOptions) -> Result<DiscoverOutput> {
         None => None,
     };
     let start = std::time::Instant::now();
-    let (graph, n_skeleton_tests, n_possible_dsep_tests) = if opts.alg == "pc" {
+    let (graph, n_skeleton_tests, n_possible_dsep_tests, n_orientation_tests) = if opts.alg == "pc"
+    {
         let priority = if opts.uc_priority == -1 {
             None
         } else {
@@ -191,10 +199,11 @@ pub fn discover(opts: &DiscoverOptions) -> Result<DiscoverOutput> {
             .knowledge(knowledge)
             .check()?
             .run(test.as_ref(), &names)?;
-        (res.graph, res.n_skeleton_tests, None)
+        (res.graph, res.n_skeleton_tests, None, 0)
     } else {
         let res = FciParams::new()
             .alpha(opts.alpha)
+            .compat(opts.fci_compat)
             .depth(limit(opts.depth))
             .max_path_length(limit(opts.max_path_length))
             .stable(opts.stable)
@@ -205,6 +214,7 @@ pub fn discover(opts: &DiscoverOptions) -> Result<DiscoverOutput> {
             res.graph,
             res.n_skeleton_tests,
             Some(res.n_possible_dsep_tests),
+            res.n_orientation_tests,
         )
     };
     let search_seconds = start.elapsed().as_secs_f64();
@@ -214,6 +224,7 @@ pub fn discover(opts: &DiscoverOptions) -> Result<DiscoverOutput> {
         search_seconds,
         n_skeleton_tests,
         n_possible_dsep_tests,
+        n_orientation_tests,
         notes,
     })
 }

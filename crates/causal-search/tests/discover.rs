@@ -9,7 +9,7 @@ use causal_search::CausalError;
 use causal_search::ci::fisher_z::FisherZ;
 use causal_search::data::Dataset;
 use causal_search::discover::{DiscoverOptions, discover};
-use causal_search::search::fci::FciParams;
+use causal_search::search::fci::{FciCompat, FciParams};
 
 /// A small linear-Gaussian data file: a -> b -> c, d independent.
 fn small_file() -> tempfile::NamedTempFile {
@@ -48,6 +48,42 @@ fn pc_defaults_reproduce_causal_learn() {
     assert_eq!(common::int_matrix(&out.text), common::int_matrix(&stored));
     assert_eq!(out.n_possible_dsep_tests, None);
     assert!(out.n_skeleton_tests > 0);
+}
+
+#[test]
+fn fci_compat_causal_learn_reproduces_causal_learn_with_the_file_names() {
+    // `--fci-compat causal-learn` names the nodes after the file's header, as causal-learn's
+    // fci(data, node_names=header) does; the stored matrix is causal-learn's with those names
+    let Some(root) = common::data_dir("causal-learn") else {
+        return;
+    };
+    let out = discover(&DiscoverOptions {
+        alg: "fci".into(),
+        fci_compat: FciCompat::CausalLearn,
+        ..DiscoverOptions::new(root.join("fci-test-data/data-3.txt"))
+    })
+    .unwrap();
+    let stored = common::read(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/data/causal_learn_fci/data-3_header_names.txt"),
+    );
+    assert_eq!(common::int_matrix(&out.text), common::int_matrix(&stored));
+    assert!(out.n_possible_dsep_tests.unwrap() > 0);
+    // a path-length limit is refused in that mode (causal-learn never applies one)
+    let err = discover(&DiscoverOptions {
+        alg: "fci".into(),
+        fci_compat: FciCompat::CausalLearn,
+        max_path_length: Some(2),
+        ..DiscoverOptions::new(root.join("fci-test-data/data-3.txt"))
+    })
+    .unwrap_err();
+    assert!(matches!(
+        err,
+        CausalError::InvalidParameter {
+            name: "max_path_length",
+            ..
+        }
+    ));
 }
 
 #[test]

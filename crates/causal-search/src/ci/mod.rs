@@ -244,6 +244,53 @@ pub fn query_seed(seed: u64, x: usize, y: usize, z: &[usize]) -> u64 {
 
 const SHARDS: usize = 32;
 
+/// A fast non-cryptographic hasher for cache keys (small integers; no untrusted input): a
+/// multiply-rotate mix per word. SipHash (the std default) cost as much as a Fisher-z test.
+#[derive(Clone, Copy, Debug, Default)]
+struct KeyHasher(u64);
+
+impl KeyHasher {
+    #[inline]
+    fn add(&mut self, v: u64) {
+        self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(0x517C_C1B7_2722_0A95);
+    }
+}
+
+impl Hasher for KeyHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.add(u64::from_le_bytes(w));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut w = [0u8; 8];
+            w[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(w) ^ ((rest.len() as u64) << 56));
+        }
+    }
+    #[inline]
+    fn write_usize(&mut self, v: usize) {
+        self.add(v as u64);
+    }
+    #[inline]
+    fn write_u64(&mut self, v: u64) {
+        self.add(v);
+    }
+    #[inline]
+    fn finish(&self) -> u64 {
+        // final avalanche so that every bit depends on every word
+        let mut z = self.0;
+        z = (z ^ (z >> 33)).wrapping_mul(0xFF51_AFD7_ED55_8CCD);
+        z ^ (z >> 33)
+    }
+}
+
+type KeyMap = HashMap<CiKey, CiResult, std::hash::BuildHasherDefault<KeyHasher>>;
+
 /// Cache statistics.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CacheStats {
@@ -258,7 +305,7 @@ pub struct CacheStats {
 /// A thread-safe map from canonical queries to results (sharded mutexes).
 #[derive(Debug)]
 pub struct CiCache {
-    shards: Vec<Mutex<HashMap<CiKey, CiResult>>>,
+    shards: Vec<Mutex<KeyMap>>,
     hits: AtomicU64,
     misses: AtomicU64,
 }
@@ -273,16 +320,17 @@ impl CiCache {
     /// An empty cache.
     pub fn new() -> Self {
         CiCache {
-            shards: (0..SHARDS).map(|_| Mutex::new(HashMap::new())).collect(),
+            shards: (0..SHARDS).map(|_| Mutex::new(KeyMap::default())).collect(),
             hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
         }
     }
 
-    fn shard(&self, key: &CiKey) -> &Mutex<HashMap<CiKey, CiResult>> {
-        let mut h = std::collections::hash_map::DefaultHasher::new();
+    fn shard(&self, key: &CiKey) -> &Mutex<KeyMap> {
+        let mut h = KeyHasher::default();
         key.hash(&mut h);
-        &self.shards[(h.finish() as usize) % SHARDS]
+        // bits 40..45: neither the low bits (bucket index) nor the top 7 (tags) of the map's hash
+        &self.shards[((h.finish() >> 40) as usize) % SHARDS]
     }
 
     /// The stored result of a query, if any.

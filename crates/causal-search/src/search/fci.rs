@@ -18,6 +18,10 @@
 //! 5. Zhang's rules to closure: R1-R4 (R4: discriminating paths), R8-R10 (tails from uncovered
 //!    potentially directed paths), and R5-R7 when `selection_bias` is allowed.
 //!
+//! That is [`FciCompat::Definition`], the default. [`FciCompat::CausalLearn`] replaces steps 2-5
+//! by causal-learn's procedures (its truncated Possible-D-SEP, its R4 with fresh CI tests, ...), so
+//! that the PAGs are identical to causal-learn's `fci`; see [`fci_causal_learn`](super::fci_causal_learn).
+//!
 //! ```
 //! use causal_search::ci::oracle::DSepOracle;
 //! use causal_search::graph::{Mark, MixedGraph};
@@ -44,11 +48,76 @@ use crate::error::{CausalError, Result};
 use crate::graph::MixedGraph;
 use crate::graph::pdag::{ARROW, CIRCLE, Pdag, TAIL};
 
+/// Which FCI to run after the adjacency search.
+///
+/// - [`FciCompat::Definition`] (default): FCI as defined (Spirtes et al. 2000; Zhang 2008), as in
+///   Tetrad and pcalg: Possible-D-SEP from whole paths, depth and path-length limits in the
+///   Possible-D-SEP stage, Zhang's R4 from the separating sets. Unbounded, the Possible-D-SEP
+///   stage is exponential in |Possible-D-SEP|, which after R0 on finite data covers most of the
+///   graph: set `depth` or `max_path_length` beyond a few dozen nodes.
+/// - [`FciCompat::CausalLearn`]: causal-learn 0.1.4.8's `fci`, reproduced procedure by procedure
+///   so that users switching from causal-learn get identical PAGs on the same data and settings:
+///   its `getPossibleDsep` (which, by queuing `(node_a, node_c)` instead of `(node_b, node_c)`,
+///   stops about two edges from the node), its `removeByPossibleDsep` (no depth, sets of size >= 2,
+///   in its order, edges removed as it goes), its separating-set lookups by ordered pair, R4 by two
+///   fresh CI tests (`ddpOrient`, `doDdpOrientation`), R5-R7 always, and the iteration orders of
+///   its rules. The list of differences from the definition, with causal-learn's function names,
+///   is in [`fci_causal_learn`](super::fci_causal_learn). `depth` limits the adjacency search only (as causal-learn's `depth`);
+///   `selection_bias` has no effect (R5-R7 always run, as in causal-learn). [`FciParams::check`]
+///   rejects settings causal-learn's `fci` cannot express: `stable(false)`, `exhaustive(false)`,
+///   background knowledge (not reproduced) and a `max_path_length` (causal-learn's never takes
+///   effect for values >= 1). Node names matter (causal-learn sorts Possible-D-SEP by name): to
+///   reproduce a causal-learn call without `node_names`, name the nodes `X1`..`Xp`.
+///
+/// ```
+/// use causal_search::ci::fisher_z::FisherZ;
+/// use causal_search::data::Dataset;
+/// use causal_search::search::fci::{FciCompat, FciParams};
+/// # let mut text = String::from("X1,X2,X3\n");
+/// # let mut s = 7u64;
+/// # let mut u = || { s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407); (s >> 11) as f64 / (1u64 << 53) as f64 - 0.5 };
+/// # for _ in 0..500 { let (a, c) = (u(), u()); let b = a + c + 0.3 * u(); text += &format!("{a},{b},{c}\n"); }
+/// let ds = Dataset::parse_table(&text, "inline").unwrap();
+/// let names = ["X1", "X2", "X3"].map(String::from);
+/// let fci = FciParams::new().compat(FciCompat::CausalLearn).check().unwrap();
+/// let res = fci.run(&FisherZ::new(&ds).unwrap(), &names).unwrap();
+/// // X1 o-> X2 <-o X3 (causal-learn's fci gives the same on these data)
+/// use causal_search::graph::Mark;
+/// assert_eq!(res.graph.n_edges(), 2);
+/// assert_eq!(res.graph.edge(0, 1), Some((Mark::Circle, Mark::Arrow)));
+/// assert_eq!(res.graph.edge(2, 1), Some((Mark::Circle, Mark::Arrow)));
+/// assert!(FciParams::new().compat(FciCompat::CausalLearn).max_path_length(Some(3)).check().is_err());
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum FciCompat {
+    /// FCI as defined (Tetrad, pcalg).
+    #[default]
+    Definition,
+    /// causal-learn's `fci`.
+    CausalLearn,
+}
+
+impl std::str::FromStr for FciCompat {
+    type Err = CausalError;
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "definition" => Ok(FciCompat::Definition),
+            "causal-learn" | "causallearn" => Ok(FciCompat::CausalLearn),
+            other => Err(CausalError::param(
+                "fci_compat",
+                format!("unknown FCI variant `{other}` (definition, causal-learn)"),
+            )),
+        }
+    }
+}
+
 /// FCI settings (builder). Defaults: alpha 0.05, stable adjacency search, no depth or path-length
-/// limit, no selection bias, parallel tests.
+/// limit, no selection bias, parallel tests, FCI as defined ([`FciCompat::Definition`]).
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct FciParams {
     alpha: f64,
+    #[serde(default)]
+    compat: FciCompat,
     depth: Option<usize>,
     max_path_length: Option<usize>,
     stable: bool,
@@ -63,6 +132,7 @@ impl Default for FciParams {
     fn default() -> Self {
         FciParams {
             alpha: 0.05,
+            compat: FciCompat::Definition,
             depth: None,
             max_path_length: None,
             stable: true,
@@ -85,7 +155,13 @@ impl FciParams {
         self.alpha = alpha;
         self
     }
-    /// Largest conditioning set in both search stages (`None`: unlimited).
+    /// Which FCI: as defined (default) or causal-learn's (see [`FciCompat`]).
+    pub fn compat(mut self, compat: FciCompat) -> Self {
+        self.compat = compat;
+        self
+    }
+    /// Largest conditioning set in both search stages (`None`: unlimited). With
+    /// [`FciCompat::CausalLearn`], the adjacency search only.
     pub fn depth(mut self, depth: Option<usize>) -> Self {
         self.depth = depth;
         self
@@ -139,6 +215,35 @@ impl FciParams {
         if self.max_path_length == Some(0) {
             return Err(CausalError::param("max_path_length", "must be at least 1"));
         }
+        if self.compat == FciCompat::CausalLearn {
+            let why = |what: &str| format!("{what} is not available with FciCompat::CausalLearn");
+            if self.max_path_length.is_some() {
+                return Err(CausalError::param(
+                    "max_path_length",
+                    why("a path-length limit")
+                        + " (causal-learn's fci never applies one for values >= 1: leave it unset)",
+                ));
+            }
+            if !self.stable {
+                return Err(CausalError::param(
+                    "stable",
+                    why("the original adjacency search") + " (causal-learn's fci is always stable)",
+                ));
+            }
+            if !self.exhaustive {
+                return Err(CausalError::param(
+                    "exhaustive",
+                    why("the first-set adjacency search")
+                        + " (causal-learn keeps every separating set)",
+                ));
+            }
+            if self.knowledge.as_ref().is_some_and(|k| !k.is_empty()) {
+                return Err(CausalError::param(
+                    "knowledge",
+                    why("background knowledge") + " (not reproduced)",
+                ));
+            }
+        }
         Ok(Fci { params: self })
     }
 }
@@ -162,8 +267,13 @@ pub struct FciResult {
     /// adjacencies of either end, already tested by the adjacency search, and sets already tried
     /// from the other end are skipped).
     pub n_possible_dsep_tests: usize,
-    /// Cache statistics of the adjacency search (the Possible-D-SEP stage repeats no query and
-    /// calls the test directly).
+    /// CI tests run by the orientation rules: [`FciCompat::CausalLearn`]'s R4 (two per
+    /// discriminating path it decides); 0 for [`FciCompat::Definition`].
+    #[serde(default)]
+    pub n_orientation_tests: usize,
+    /// Cache statistics of the adjacency search (for [`FciCompat::Definition`] the
+    /// Possible-D-SEP stage repeats no query and calls the test directly; with
+    /// [`FciCompat::CausalLearn`] every stage goes through the cache).
     pub cache: CacheStats,
 }
 
@@ -198,6 +308,23 @@ impl Fci {
         let mut sepsets = sk.sepsets;
         let mut p = sk.graph;
         let n_skeleton_tests = sk.n_tests;
+        if self.params.compat == FciCompat::CausalLearn {
+            let (p, counts) = super::fci_causal_learn::run_after_skeleton(
+                &cached,
+                p,
+                &mut sepsets,
+                names,
+                self.params.alpha,
+            )?;
+            return Ok(FciResult {
+                graph: p.to_graph(names)?,
+                sepsets,
+                n_skeleton_tests,
+                n_possible_dsep_tests: counts.possible_dsep,
+                n_orientation_tests: counts.orientation,
+                cache: cached.stats(),
+            });
+        }
         let n = p.n;
         reset_circles(&mut p);
         rule0(&mut p, &sepsets);
@@ -261,6 +388,7 @@ impl Fci {
             sepsets,
             n_skeleton_tests,
             n_possible_dsep_tests: n_pdsep_tests,
+            n_orientation_tests: 0,
             cache: cached.stats(),
         })
     }

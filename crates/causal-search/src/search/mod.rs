@@ -6,10 +6,14 @@
 //! - [`meek`]: Meek's rules;
 //! - [`knowledge`]: tiers, forbidden and required edges;
 //! - [`pc`]: the PC algorithm;
-//! - [`fci`]: the FCI algorithm (PAGs, Zhang's rules R1-R10).
+//! - [`fci`]: the FCI algorithm (PAGs, Zhang's rules R1-R10), with a causal-learn-compatible
+//!   mode ([`fci::FciCompat`]);
+//! - [`fci_causal_learn`]: what that mode reproduces of causal-learn's `fci`, and why it differs
+//!   from the definition.
 
 pub mod colliders;
 pub mod fci;
+pub mod fci_causal_learn;
 pub mod knowledge;
 pub(crate) mod meek;
 pub mod pc;
