@@ -3,7 +3,7 @@
 //! - [`skeleton`]: adjacency search (stable / original, depth, parallel tests), separating sets;
 //! - [`colliders`]: unshielded-collider rules (sepset, max-P, definite max-P, CPC, majority) and
 //!   conflict priorities;
-//! - [`meek`]: Meek's rules;
+//! - `meek`: Meek's rules (internal; applied by [`pc`]);
 //! - [`knowledge`]: tiers, forbidden and required edges;
 //! - [`pc`]: the PC algorithm;
 //! - [`fci`]: the FCI algorithm (PAGs, Zhang's rules R1-R10), with a causal-learn-compatible
