@@ -1010,10 +1010,12 @@ fn r10(p: &mut Pdag, max_len: Option<usize>) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn pag(n: usize, edges: &[(usize, usize, i8, i8)]) -> Pdag {
+    /// A PAG on `n` nodes from (a, b, mark at a, mark at b) edges (also used by the tests of
+    /// `fci_causal_learn`).
+    pub(crate) fn pag(n: usize, edges: &[(usize, usize, i8, i8)]) -> Pdag {
         let mut p = Pdag::empty(n);
         for &(a, b, ma, mb) in edges {
             p.set_edge(a, b, ma, mb);

@@ -830,14 +830,7 @@ fn r10(p: &mut Pdag) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn pag(n: usize, edges: &[(usize, usize, i8, i8)]) -> Pdag {
-        let mut p = Pdag::empty(n);
-        for &(a, b, ma, mb) in edges {
-            p.set_edge(a, b, ma, mb);
-        }
-        p
-    }
+    use crate::search::fci::tests::pag;
 
     #[test]
     fn possible_dsep_stops_two_edges_out() {
