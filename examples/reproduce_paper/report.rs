@@ -620,17 +620,7 @@ pub fn write(
         .collect();
     table(
         &mut md,
-        &[
-            "case",
-            "I1",
-            "I2",
-            "I12",
-            "Red",
-            "Unq1",
-            "Unq2",
-            "Syn",
-            "gap vs Iopt",
-        ],
+        &[&["case"], &ATOM_HEADER[..], &["gap vs Iopt"]].concat(),
         &rows,
     )?;
     let mut rows = Vec::new();
@@ -682,17 +672,7 @@ pub fn write(
             .collect();
         table(
             &mut md,
-            &[
-                "experiment",
-                "X1 | X2",
-                "I1",
-                "I2",
-                "I12",
-                "Red",
-                "Unq1",
-                "Unq2",
-                "Syn",
-            ],
+            &[&["experiment", "X1 | X2"], &ATOM_HEADER[..]].concat(),
             &rows,
         )?;
     }
@@ -853,6 +833,9 @@ pub fn write(
 
 /// A table, or a note when it has no rows (the analysis did not run).
 /// I1, I2, I12, Red, Unq1, Unq2, Syn as table cells.
+/// Column names of [`atom_cells`].
+const ATOM_HEADER: [&str; 7] = ["I1", "I2", "I12", "Red", "Unq1", "Unq2", "Syn"];
+
 fn atom_cells(a: &info_decomp::pid::Atoms) -> Vec<String> {
     [
         a.i1,
