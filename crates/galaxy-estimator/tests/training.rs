@@ -13,29 +13,14 @@ use ndarray::{Array1, Axis};
 
 /// The `small` design on 16x16 three-band images (two stages, one tail convolution).
 fn tiny_images(mode: Mode) -> ModelConfig {
-    let c = ModelConfig::preset(
-        Preset::Small,
-        InputSpec::Images {
-            channels: 3,
-            height: 16,
-            width: 16,
-        },
-        1,
-        mode,
-    );
+    let c = common::small_images(3, 1, mode);
     assert_eq!(c.image.stages, vec![1, 1]);
     assert_eq!(c.image_decoder.upsamplings, 2);
     c
 }
 
 fn quick_train(steps: usize) -> TrainConfig {
-    let mut t = TrainConfig::preset(Preset::Small, Mode::Density, true);
-    t.steps = steps;
-    t.batch_size = 32;
-    t.progress = false;
-    t.seed = 11;
-    t.lr_decay_steps = vec![steps * 2 / 3];
-    t
+    common::quick_train(steps, 11)
 }
 
 fn weights(net: &galaxy_estimator::nn::Network) -> Vec<Vec<f32>> {

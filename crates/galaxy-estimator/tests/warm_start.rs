@@ -14,26 +14,11 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 fn images(channels: usize, additional: usize) -> ModelConfig {
-    ModelConfig::preset(
-        Preset::Small,
-        InputSpec::Images {
-            channels,
-            height: 16,
-            width: 16,
-        },
-        additional,
-        Mode::Density,
-    )
+    common::small_images(channels, additional, Mode::Density)
 }
 
 fn quick(steps: usize, seed: u64) -> TrainConfig {
-    let mut t = TrainConfig::preset(Preset::Small, Mode::Density, true);
-    t.steps = steps;
-    t.batch_size = 32;
-    t.progress = false;
-    t.seed = seed;
-    t.lr_decay_steps = vec![steps * 2 / 3];
-    t
+    common::quick_train(steps, seed)
 }
 
 /// The synthetic galaxies' one additional column followed by `extra` random columns.

@@ -1,6 +1,7 @@
 //! Synthetic galaxies whose mass is a known function of the images.
 #![allow(dead_code)]
 
+use galaxy_estimator::config::{InputSpec, Mode, ModelConfig, Preset, TrainConfig};
 use ndarray::{Array1, Array2, Array4};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -46,4 +47,30 @@ pub fn synthetic(
 pub fn std(v: &Array1<f64>) -> f64 {
     let m = v.mean().unwrap();
     (v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / v.len() as f64).sqrt()
+}
+
+/// The `small` design on `channels`-band 16x16 images with `additional` catalog inputs.
+pub fn small_images(channels: usize, additional: usize, mode: Mode) -> ModelConfig {
+    ModelConfig::preset(
+        Preset::Small,
+        InputSpec::Images {
+            channels,
+            height: 16,
+            width: 16,
+        },
+        additional,
+        mode,
+    )
+}
+
+/// Short `small` density training of an image model: batch 32, no progress bar, the learning
+/// rate divided at two thirds of the run.
+pub fn quick_train(steps: usize, seed: u64) -> TrainConfig {
+    let mut t = TrainConfig::preset(Preset::Small, Mode::Density, true);
+    t.steps = steps;
+    t.batch_size = 32;
+    t.progress = false;
+    t.seed = seed;
+    t.lr_decay_steps = vec![steps * 2 / 3];
+    t
 }
