@@ -256,6 +256,19 @@ impl ChebTree {
         self.box_dists(node, q).0
     }
 
+    /// The children of an inner node with their box distances to `q`, farther first: pushed in
+    /// this order, the nearer child is searched first (ties keep the left child nearer).
+    #[inline(always)]
+    fn children_far_first(&self, nd: Node, q: &[f64]) -> [(u32, f64); 2] {
+        let (l, r) = (nd.left, nd.right);
+        let (dl, dr) = (self.min_dist(l as usize, q), self.min_dist(r as usize, q));
+        if dl <= dr {
+            [(r, dr), (l, dl)]
+        } else {
+            [(l, dl), (r, dr)]
+        }
+    }
+
     /// `(near, far)`: the smallest and the largest Chebyshev distance from `q` to the node's
     /// box. Axes are reduced in [`LANES`] independent accumulators, so the max chain does not
     /// serialise on the latency of one register (the max is exact in any order).
@@ -416,16 +429,9 @@ impl ChebTree {
                 }
                 continue;
             }
-            let (l, r) = (nd.left, nd.right);
-            let (dl, dr) = (self.min_dist(l as usize, q), self.min_dist(r as usize, q));
-            // push the farther child first so the nearer one is searched first
-            let (near, dn, far, df) = if dl <= dr {
-                (l, dl, r, dr)
-            } else {
-                (r, dr, l, dl)
-            };
-            stack[top] = (far, df);
-            stack[top + 1] = (near, dn);
+            let [far, near] = self.children_far_first(nd, q);
+            stack[top] = far;
+            stack[top + 1] = near;
             top += 2;
         }
         best.into_iter()
@@ -577,15 +583,9 @@ impl ChebTree {
                 }
                 continue;
             }
-            let (l, r) = (nd.left, nd.right);
-            let (dl, dr) = (self.min_dist(l as usize, q), self.min_dist(r as usize, q));
-            let (near, dn, far, df) = if dl <= dr {
-                (l, dl, r, dr)
-            } else {
-                (r, dr, l, dl)
-            };
-            stack[top] = (far, df);
-            stack[top + 1] = (near, dn);
+            let [far, near] = self.children_far_first(nd, q);
+            stack[top] = far;
+            stack[top + 1] = near;
             top += 2;
         }
         let eps = best[k - 1];
