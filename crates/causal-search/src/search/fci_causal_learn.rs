@@ -580,39 +580,50 @@ fn circle_edge(p: &Pdag, u: usize, v: usize) -> bool {
     p.get(u, v) == CIRCLE && p.get(v, u) == CIRCLE
 }
 
+/// Breadth-first search from the last node of `prefix` over the edges `edge(u, v)` accepts, each
+/// node entered once (`seen` holds the nodes never to enter): the path (with `prefix` in front)
+/// that first reaches `to`, when it is uncovered. The search of causal-learn's
+/// `GetUncoveredCirclePath` and `existsUncoveredPdPath`.
+fn first_path_if_uncovered(
+    p: &Pdag,
+    mut seen: Vec<bool>,
+    prefix: Vec<usize>,
+    to: usize,
+    edge: impl Fn(usize, usize) -> bool,
+) -> Option<Vec<usize>> {
+    let start = *prefix.last()?;
+    let min_len = prefix.len() + 1;
+    let mut queue: VecDeque<(usize, Vec<usize>)> = VecDeque::new();
+    queue.push_back((start, prefix));
+    while let Some((t, path)) = queue.pop_front() {
+        if path.len() >= min_len && t == to && uncovered(p, &path) {
+            return Some(path);
+        }
+        for u in p.neighbors(t) {
+            if edge(t, u) && !seen[u] {
+                seen[u] = true;
+                let mut q = path.clone();
+                q.push(u);
+                queue.push_back((u, q));
+            }
+        }
+    }
+    None
+}
+
 /// `GetUncoveredCirclePath(from, to, exclude)`: the breadth-first path over `o-o` edges that first
-/// reaches `to`, when it is uncovered.
+/// reaches `to`, when it is uncovered (the nodes of `exclude` are never entered).
 fn uncovered_circle_path(
     p: &Pdag,
     from: usize,
     to: usize,
     exclude: [usize; 2],
 ) -> Option<Vec<usize>> {
-    let n = p.n;
-    let mut seen = vec![false; n];
-    let mut queue: VecDeque<(usize, Vec<usize>)> = VecDeque::new();
-    for u in p.neighbors(from) {
-        if exclude.contains(&u) || !circle_edge(p, from, u) || seen[u] {
-            continue;
-        }
-        seen[u] = true;
-        queue.push_back((u, vec![from, u]));
+    let mut seen = vec![false; p.n];
+    for x in exclude {
+        seen[x] = true;
     }
-    while let Some((t, path)) = queue.pop_front() {
-        if t == to && uncovered(p, &path) {
-            return Some(path);
-        }
-        for u in p.neighbors(t) {
-            if !circle_edge(p, t, u) || exclude.contains(&u) || seen[u] {
-                continue;
-            }
-            seen[u] = true;
-            let mut q = path.clone();
-            q.push(u);
-            queue.push_back((u, q));
-        }
-    }
-    None
+    first_path_if_uncovered(p, seen, vec![from], to, |u, v| circle_edge(p, u, v))
 }
 
 /// R5 (`ruleR5`): `a o-o b` with an uncovered circle path `a o-o c ... d o-o b`, `a !~ d`,
@@ -730,34 +741,13 @@ fn possible_children(p: &Pdag, a: usize, cand: impl Iterator<Item = usize>) -> V
 /// at the near end tail or circle, at the far end arrowhead or circle), each node reached once;
 /// true when the path that first reaches `c` (with `a` in front) is uncovered.
 fn uncovered_pd_path(p: &Pdag, a: usize, b: usize, c: usize) -> bool {
-    let n = p.n;
     let pd = |u: usize, v: usize| {
         matches!(p.get(u, v), TAIL | CIRCLE) && matches!(p.get(v, u), ARROW | CIRCLE)
     };
-    let mut seen = vec![false; n];
+    let mut seen = vec![false; p.n];
     seen[a] = true;
     seen[b] = true;
-    let mut queue: VecDeque<(usize, Vec<usize>)> = VecDeque::new();
-    for u in p.neighbors(b) {
-        if pd(b, u) && !seen[u] {
-            seen[u] = true;
-            queue.push_back((u, vec![a, b, u]));
-        }
-    }
-    while let Some((t, path)) = queue.pop_front() {
-        if t == c && uncovered(p, &path) {
-            return true;
-        }
-        for u in p.neighbors(t) {
-            if pd(t, u) && !seen[u] {
-                seen[u] = true;
-                let mut q = path.clone();
-                q.push(u);
-                queue.push_back((u, q));
-            }
-        }
-    }
-    false
+    first_path_if_uncovered(p, seen, vec![a, b], c, pd).is_some()
 }
 
 /// R9 (`rule9`): `a o-> c`, a possible child `b` of `a` not adjacent to `c`, and an uncovered
@@ -831,6 +821,30 @@ fn r10(p: &mut Pdag) -> bool {
 mod tests {
     use super::*;
     use crate::search::fci::tests::pag;
+
+    #[test]
+    fn breadth_first_uncovered_paths() {
+        // 0 o-o 1 o-o 2 o-o 3 (and 4, 5 apart)
+        let chain = [
+            (0, 1, CIRCLE, CIRCLE),
+            (1, 2, CIRCLE, CIRCLE),
+            (2, 3, CIRCLE, CIRCLE),
+        ];
+        let p = pag(6, &chain);
+        assert_eq!(
+            uncovered_circle_path(&p, 0, 3, [4, 5]),
+            Some(vec![0, 1, 2, 3])
+        );
+        assert_eq!(uncovered_circle_path(&p, 0, 3, [2, 5]), None);
+        assert!(uncovered_pd_path(&p, 0, 1, 3));
+        // with 0 o-o 2 the circle path from 0 reaches 2 first directly: <0, 2, 3>
+        let mut edges = chain.to_vec();
+        edges.push((0, 2, CIRCLE, CIRCLE));
+        let p = pag(6, &edges);
+        assert_eq!(uncovered_circle_path(&p, 0, 3, [4, 5]), Some(vec![0, 2, 3]));
+        // and <0, 1, 2, 3> (0 in front of the search from 1) is covered at 1
+        assert!(!uncovered_pd_path(&p, 0, 1, 3));
+    }
 
     #[test]
     fn possible_dsep_stops_two_edges_out() {
