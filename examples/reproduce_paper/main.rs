@@ -183,7 +183,8 @@ fn run(args: &Args) -> Result<()> {
     }
     // 2. density models
     let mut density: Vec<ModelResult> = Vec::new();
-    for (i, set) in density_sets().iter().enumerate() {
+    let sets = density_sets();
+    for (i, set) in sets.iter().enumerate() {
         if let Err(why) = set.available(&study) {
             skipped.push(format!("density model {}: {why}", set.label));
             continue;
@@ -192,18 +193,18 @@ fn run(args: &Args) -> Result<()> {
             "training density model {} ({}/{})",
             set.label,
             i + 1,
-            density_sets().len()
+            sets.len()
         );
         // a union model starts from the trained model it extends (see models::InputSet::warm_from)
         let mut warm = None;
         if let Some(src) = set.warm_from.as_ref().filter(|_| plan.train.warm_start) {
             match density.iter().find(|m| &m.label == src) {
                 Some(m) => {
-                    let source = density_sets()
-                        .into_iter()
+                    let source = sets
+                        .iter()
                         .find(|s| &s.label == src)
                         .ok_or_else(|| Error(format!("no input set {src}")))?;
-                    set.extends(&source).map_err(Error)?;
+                    set.extends(source).map_err(Error)?;
                     warm = m.weights.as_ref().map(|w| (src.as_str(), w));
                 }
                 None => skipped.push(format!(

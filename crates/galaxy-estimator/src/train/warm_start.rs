@@ -56,8 +56,7 @@ impl WarmStartReport {
 }
 
 impl WarmStart {
-    /// The current parameters of `net` (cheap: the tensors are shared, and the copy into the
-    /// target happens in [`WarmStart::apply`]).
+    /// A copy of the current parameters of `net` (training `net` further does not change it).
     pub fn from_network(net: &Network) -> Result<Self> {
         let params = net
             .params()
